@@ -1,0 +1,311 @@
+/**
+ * One WebSocket connection after the opening handshake, sans-I/O (the python-websockets model): the
+ * host feeds it bytes with receive(), hands it the application's sends, and drains two queues —
+ * takeEvents() for what happened, takeOutgoing() for the bytes to write. No sockets, no timers, no
+ * node: imports, so the same state machine runs in the lab server and in a browser visualizer.
+ *
+ *   open --close() / sendRawFrame(close)--> closing --peer's close--> closed (wasClean)
+ *   open --peer's close--> closing --our answering close written--> closed (wasClean)
+ *   open --violation (RFC 6455 §7.1.7)--> closing --our failing close written--> closed (not clean)
+ *   open|closing --receiveEnd()--> closed (not clean, 1006)
+ *
+ * The close frame the connection owes (the answer to the peer's close, or the close of a failure) is
+ * written only once the host has drained the events that came before it: at the first takeEvents()
+ * that has nothing else to report, or at takeOutgoing(), whichever comes first. So a message the host
+ * sends in reaction to those events (an echo of the text that arrived in the same TCP segment as the
+ * close) still goes out before the close frame, as RFC 6455 §5.5.1 allows ("An endpoint MAY delay
+ * sending a Close frame until its current message is sent"). Hosts therefore drain in a loop:
+ * takeEvents() until it returns [], then takeOutgoing().
+ *
+ * On 'closed' the host closes the TCP connection: the server first, so that the TIME_WAIT state
+ * stays on the server (RFC 6455 §7.1.1); a client waits a little for the server to do it.
+ */
+import { encodeText } from './byte-pool.ts';
+import { answerToClose, closeForViolation, type OwedClose } from './closing-handshake.ts';
+import { CONTROL_OPCODE_MASK, CloseCode, DEFAULT_MAX_MESSAGE_BYTES, MAX_CONTROL_PAYLOAD, Opcode } from './constants.ts';
+import type { ConnectionEvent, ConnectionOptions, ConnectionState } from './connection-types.ts';
+import type { MessageCompressor } from './deflate/codec.ts';
+import { encodeClosePayload, isCloseViolation, parseClosePayload } from './frame/close-payload.ts';
+import { FrameParser } from './frame/parser.ts';
+import type { OutgoingFrame } from './frame/serializer.ts';
+import type { Frame, FrameRecord, Role } from './frame/types.ts';
+import { withInflated } from './inflated-record.ts';
+import { compressedLimit, MessageAssembler } from './message-assembler.ts';
+import { FrameWriter } from './outgoing.ts';
+import { violation, type ProtocolViolation } from './violation.ts';
+
+export interface SendOptions {
+  /** Split the message into frames of at most this many payload bytes (RFC 6455 §5.4). */
+  readonly fragmentSize?: number;
+  /** Compress with permessage-deflate; default true when a compressor is present, ignored without one. */
+  readonly compress?: boolean;
+}
+
+const EMPTY = new Uint8Array(0);
+
+
+export class Connection {
+  readonly #role: Role;
+  readonly #parser: FrameParser;
+  readonly #assembler: MessageAssembler;
+  readonly #writer: FrameWriter;
+  readonly #compressor: MessageCompressor | undefined;
+  readonly #autoPong: boolean;
+  /** recordPreviewBytes, -1 when not recording. */
+  readonly #previewBytes: number;
+  #events: ConnectionEvent[] = [];
+  #state: ConnectionState = 'open';
+  /** Our close frame is queued: no further frames from us (RFC 6455 §5.5.1). */
+  #closeSent = false;
+  /** The close frame we owe, written after the host has drained the events before it. */
+  #closeOwed: OwedClose | null = null;
+  /** Input is ignored from now on: the peer's close arrived, the connection failed, or the transport ended. */
+  #inputDone = false;
+
+  constructor(options: ConnectionOptions) {
+    const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (!(maxMessageBytes >= 0)) throw new RangeError(`maxMessageBytes must be >= 0, got ${maxMessageBytes}`);
+    this.#role = options.role;
+    this.#compressor = options.compressor;
+    this.#autoPong = options.autoPong ?? true;
+    // A frame longer than any acceptable message fails with 1009 as soon as its length is read, before
+    // a byte of it is buffered; compressed frames may be slightly longer than what they inflate to.
+    this.#parser = new FrameParser({
+      role: options.role,
+      allowRsv1: options.compressor !== undefined,
+      maxFramePayload: options.compressor === undefined ? maxMessageBytes : compressedLimit(maxMessageBytes),
+      ...(options.recordPreviewBytes === undefined ? {} : { recordPreviewBytes: options.recordPreviewBytes }),
+    });
+    this.#assembler = new MessageAssembler(maxMessageBytes, options.compressor);
+    this.#previewBytes = options.recordPreviewBytes ?? -1;
+    this.#writer = new FrameWriter(options.role, options.randomBytes, options.recordPreviewBytes,
+      (record) => this.#events.push({ type: 'frame', record }));
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  get role(): Role {
+    return this.#role;
+  }
+
+  /** Bytes from the transport, in any chunking. Takes ownership of `data` (payloads are unmasked in place). */
+  receive(data: Uint8Array): void {
+    if (this.#inputDone) return;
+    const frames = this.#parser.push(data);
+    for (let i = 0; i < frames.length; i++) {
+      this.#handleFrame(frames[i]!);
+      // After the peer's close or a failure, later frames of the same chunk are ignored too.
+      if (this.#inputDone) return;
+    }
+    const broken = this.#parser.violation;
+    if (broken !== null) this.#fail(broken, this.#parser.violationRecord);
+  }
+
+  /** The transport ended (EOF or error). Before a completed closing handshake that is 1006 (RFC 6455 §7.1.5). */
+  receiveEnd(): void {
+    if (this.#state === 'closed') return;
+    this.#inputDone = true;
+    this.#assembler.reset();
+    this.#state = 'closed';
+    const owed = this.#closeOwed;
+    this.#closeOwed = null;
+    // The close we owed can no longer be sent: the handshake did not complete (RFC 6455 §7.1.5). The
+    // peer's close code, or the violation's, still says why the connection ended.
+    this.#events.push(owed === null
+      ? { type: 'closed', code: CloseCode.AbnormalClosure, reason: '', wasClean: false }
+      : { type: 'closed', code: owed.code, reason: owed.reason, wasClean: false });
+  }
+
+  /** Returns false when dropped: our close frame was already sent (RFC 6455 §5.5.1). */
+  sendText(text: string, options?: SendOptions): boolean {
+    if (!this.#canSend()) return false;
+    return this.#sendMessage(Opcode.Text, encodeText(text), options);
+  }
+
+  /** Unmasked (server) payloads are written without a copy: do not change `data` until it is written. */
+  sendBinary(data: Uint8Array, options?: SendOptions): boolean {
+    if (!this.#canSend()) return false;
+    return this.#sendMessage(Opcode.Binary, data, options);
+  }
+
+  ping(data: Uint8Array = EMPTY): boolean {
+    return this.#sendControl(Opcode.Ping, data);
+  }
+
+  /** An unsolicited pong is a unidirectional heartbeat (RFC 6455 §5.5.3). */
+  pong(data: Uint8Array = EMPTY): boolean {
+    return this.#sendControl(Opcode.Pong, data);
+  }
+
+  /**
+   * Starts the closing handshake (RFC 6455 §7.1.2). No code sends an empty close payload. Throws
+   * RangeError for a code that may not be sent, a reason without a code, or a reason over 123 bytes
+   * of UTF-8 (RFC 6455 §5.5.1, §7.4). Returns false when a close frame was already sent or is owed
+   * (the peer's close is being answered, or the connection failed).
+   */
+  close(code?: number, reason?: string): boolean {
+    const payload = encodeClosePayload(code, reason);
+    if (!this.#canSend() || this.#closeOwed !== null) return false;
+    this.#writer.write({ fin: true, opcode: Opcode.Close, payload });
+    this.#closeSent = true;
+    this.#state = 'closing';
+    return true;
+  }
+
+  /**
+   * Teaching: writes any frame as is, bypassing every check (the peer will judge it). A client's frame
+   * is masked with a fresh key when maskingKey is absent; null writes it unmasked. A close frame
+   * written this way counts as our close (the state becomes 'closing').
+   */
+  sendRawFrame(frame: OutgoingFrame): void {
+    this.#writer.write(frame);
+    if (frame.opcode === Opcode.Close) {
+      this.#closeSent = true;
+      if (this.#state === 'open') this.#state = 'closing';
+    }
+  }
+
+  /**
+   * Drains the events, in the order they happened. When none are left and a close frame is owed, it
+   * is written now and its record (when recording) and 'closed' are returned: call until [].
+   */
+  takeEvents(): ConnectionEvent[] {
+    if (this.#events.length === 0) {
+      if (this.#closeOwed === null) return [];
+      this.#payOwedClose();
+    }
+    const events = this.#events;
+    this.#events = [];
+    return events;
+  }
+
+  /** Drains the chunks to write, in order (writing an owed close frame last; see the file comment). */
+  takeOutgoing(): Uint8Array[] {
+    if (this.#closeOwed !== null) this.#payOwedClose();
+    return this.#writer.take();
+  }
+
+  #canSend(): boolean {
+    return !this.#closeSent && this.#state !== 'closed';
+  }
+
+  #payOwedClose(): void {
+    const owed = this.#closeOwed!;
+    this.#closeOwed = null;
+    // A close the host wrote meanwhile with sendRawFrame counts: only one close frame is ever sent.
+    if (!this.#closeSent) {
+      this.#writer.write({ fin: true, opcode: Opcode.Close, payload: owed.payload });
+      this.#closeSent = true;
+    }
+    this.#state = 'closed';
+    this.#events.push({ type: 'closed', code: owed.code, reason: owed.reason, wasClean: owed.wasClean });
+  }
+
+  #sendMessage(opcode: number, data: Uint8Array, options: SendOptions | undefined): boolean {
+    const fragmentSize = options?.fragmentSize;
+    if (fragmentSize !== undefined && (!Number.isSafeInteger(fragmentSize) || fragmentSize < 1)) {
+      throw new RangeError(`fragmentSize must be a positive integer, got ${fragmentSize}`);
+    }
+    const compressor = options?.compress === false ? undefined : this.#compressor;
+    // RFC 7692 §6.1: the whole message is compressed, then the compressed bytes are fragmented.
+    const payload = compressor === undefined ? data : compressor.compress(data);
+    this.#writer.writeMessage(opcode, payload, compressor !== undefined, fragmentSize, data);
+    return true;
+  }
+
+  #sendControl(opcode: number, data: Uint8Array): boolean {
+    if (data.length > MAX_CONTROL_PAYLOAD) {
+      throw new RangeError(`control frame payload is ${data.length} bytes; at most ${MAX_CONTROL_PAYLOAD} (RFC 6455 §5.5)`);
+    }
+    if (!this.#canSend()) return false;
+    this.#writer.write({ fin: true, opcode, payload: data });
+    return true;
+  }
+
+  #handleFrame(frame: Frame): void {
+    const opcode = frame.opcode;
+    if (opcode < CONTROL_OPCODE_MASK) return this.#handleData(frame);
+    // RFC 7692 §6.1: control frames are never compressed, so RSV1 stays a reserved bit on them.
+    if (frame.rsv1) {
+      return this.#fail(violation(CloseCode.ProtocolError, 'RFC 7692 §6.1',
+        'RSV1 set on a control frame: only data messages may be compressed', frame.record?.streamOffset), frame.record);
+    }
+    if (opcode === Opcode.Close) return this.#handleClose(frame);
+    if (frame.record !== undefined) this.#events.push({ type: 'frame', record: frame.record });
+    if (opcode === Opcode.Ping) {
+      this.#events.push({ type: 'ping', data: frame.payload });
+      // RFC 6455 §5.5.2/§5.5.3: answer with a Pong carrying the same Application data, unless our close
+      // is already out (nothing may follow it).
+      if (this.#autoPong && !this.#closeSent) this.#writer.write({ fin: true, opcode: Opcode.Pong, payload: frame.payload });
+    } else {
+      this.#events.push({ type: 'pong', data: frame.payload });
+    }
+  }
+
+  #handleData(frame: Frame): void {
+    const record = frame.record;
+    const result = this.#assembler.push(frame, record === undefined ? undefined : record.streamOffset + record.headerLength);
+    if (result === null) {
+      if (record !== undefined) this.#events.push({ type: 'frame', record });
+      return;
+    }
+    if (result.kind === 'violation') return this.#fail(result.violation, record);
+    if (result.kind === 'text') {
+      if (record !== undefined) this.#emitFinalRecord(record, result.compressed ? result.bytes : null);
+      this.#events.push({ type: 'text', text: result.text, byteLength: result.bytes.length, compressed: result.compressed });
+    } else {
+      if (record !== undefined) this.#emitFinalRecord(record, result.compressed ? result.data : null);
+      this.#events.push({ type: 'binary', data: result.data, compressed: result.compressed });
+    }
+  }
+
+  #emitFinalRecord(record: FrameRecord, inflated: Uint8Array | null): void {
+    this.#events.push({ type: 'frame', record: inflated === null ? record : withInflated(record, inflated, this.#previewBytes) });
+  }
+
+  /** RFC 6455 §5.5.1: the peer's close frame. */
+  #handleClose(frame: Frame): void {
+    const parsed = parseClosePayload(frame.payload);
+    const record = frame.record;
+    if (isCloseViolation(parsed)) {
+      const at = record === undefined ? undefined : record.streamOffset + record.headerLength;
+      return this.#fail(at === undefined ? parsed : violation(parsed.closeCode, parsed.section, parsed.reason, at), record);
+    }
+    if (record !== undefined) this.#events.push({ type: 'frame', record });
+    // Nothing the peer sends after its close frame counts (RFC 6455 §5.5.1); a message it left
+    // unfinished is dropped.
+    this.#inputDone = true;
+    this.#assembler.reset();
+    this.#events.push({ type: 'close-received', code: parsed.code, reason: parsed.reason });
+    // RFC 6455 §7.1.5: the connection's close code is the one in the first close frame received.
+    if (this.#closeSent) {
+      this.#state = 'closed';
+      this.#events.push({ type: 'closed', code: parsed.code, reason: parsed.reason, wasClean: true });
+      return;
+    }
+    // "It SHOULD do so as soon as practical": once the host has drained the events before it.
+    this.#state = 'closing';
+    this.#closeOwed = answerToClose(parsed.code, parsed.reason);
+  }
+
+  /** _Fail the WebSocket Connection_ (RFC 6455 §7.1.7). */
+  #fail(broken: ProtocolViolation, record: FrameRecord | null | undefined): void {
+    this.#inputDone = true;
+    this.#assembler.reset();
+    if (record !== null && record !== undefined) {
+      this.#events.push({ type: 'frame', record: record.violation === undefined ? { ...record, violation: broken } : record });
+    }
+    this.#events.push({ type: 'violation', violation: broken });
+    // "...SHOULD send a Close frame with an appropriate status code" unless the closing handshake has
+    // already begun on our side.
+    if (this.#closeSent) {
+      this.#state = 'closed';
+      this.#events.push({ type: 'closed', code: broken.closeCode, reason: broken.reason, wasClean: false });
+      return;
+    }
+    this.#state = 'closing';
+    this.#closeOwed = closeForViolation(broken);
+  }
+}
