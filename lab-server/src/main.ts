@@ -1,0 +1,52 @@
+/**
+ * `npm start`: the lab server and the built site on one port.
+ * Port 8455: nothing famous uses it, and it echoes RFC 6455 enough to remember.
+ */
+import { parseCliArgs, USAGE } from './node/cli-args.ts';
+import { describeSocketError, LOG_PREFIX } from './node/log.ts';
+import { startLabServer } from './node/server.ts';
+
+const EXIT_USAGE = 2;
+const EXIT_FAILURE = 1;
+
+let settings;
+try {
+  settings = parseCliArgs(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error(`lab-server: ${(error as Error).message}`);
+  process.exit(EXIT_USAGE);
+}
+if (settings.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+let server;
+try {
+  server = await startLabServer({ port: settings.port, host: settings.host });
+} catch (error) {
+  console.error(`lab-server: cannot listen on ${settings.host}:${settings.port}: ${describeSocketError(error)}`);
+  process.exit(EXIT_FAILURE);
+}
+
+const ws = server.url.replace(/^http:/, 'ws:');
+console.log(`Lab server and site: ${server.url}/`);
+console.log(`  echo:      ${ws}/echo`);
+console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
+console.log('Press Ctrl+C to stop.');
+
+let stopping = false;
+const stop = (signal: string): void => {
+  if (stopping) {
+    // A second Ctrl+C means now.
+    process.exit(EXIT_FAILURE);
+  }
+  stopping = true;
+  console.log(`${LOG_PREFIX} ${signal}: closing every WebSocket with 1001 and stopping`);
+  server.close().then(
+    () => process.exit(0),
+    () => process.exit(EXIT_FAILURE),
+  );
+};
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,0 +1,55 @@
+import { ServerDefaults } from './limits.ts';
+
+export interface CliSettings {
+  readonly port: number;
+  readonly host: string;
+  readonly help: boolean;
+}
+
+export const USAGE = `usage: node lab-server/src/main.ts [--port N] [--host H] [--help]
+
+Serves the built site (dist/) and the WebSocket endpoints on one port:
+  ws://HOST:PORT/echo               echoes every message (permessage-deflate when offered)
+  ws://HOST:PORT/lab/observe        observer: receives reports about a lab session (docs/lab-protocol.md)
+  ws://HOST:PORT/lab?session=ID     subject: echoes like /echo, reported to the session's observer
+
+Options (flags win over the environment):
+  --port N, PORT=N   port to listen on (default ${ServerDefaults.port}, a memorable cousin of RFC 6455; 0 = any free port)
+  --host H, HOST=H   address to listen on (default ${ServerDefaults.host}; use 0.0.0.0 to expose it to your network)
+  --help             show this text`;
+
+/** Parses flags and environment; throws an Error with a one-line message on bad input. */
+export function parseCliArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): CliSettings {
+  let port: number | undefined;
+  let host: string | undefined;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      const next = argv[++i];
+      if (next === undefined) throw new Error(`${flag} needs a value`);
+      return next;
+    };
+    if (flag === '--help' || flag === '-h') help = true;
+    else if (flag === '--port') port = parsePort(value(), '--port');
+    else if (flag === '--host') host = parseHost(value(), '--host');
+    else throw new Error(`unknown option ${arg} (try --help)`);
+  }
+  return {
+    port: port ?? (env['PORT'] === undefined || env['PORT'] === '' ? ServerDefaults.port : parsePort(env['PORT'], 'PORT')),
+    host: host ?? (env['HOST'] === undefined || env['HOST'] === '' ? ServerDefaults.host : parseHost(env['HOST'], 'HOST')),
+    help,
+  };
+}
+
+function parsePort(text: string, name: string): number {
+  if (!/^[0-9]{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`${name} must be a port number 0-65535, got "${text}"`);
+  return Number(text);
+}
+
+function parseHost(text: string, name: string): string {
+  if (text === '' || /[\s/]/.test(text)) throw new Error(`${name} must be a host name or IP address, got "${text}"`);
+  return text;
+}

@@ -1,0 +1,119 @@
+import type { Socket } from 'node:net';
+import { Connection } from '../protocol/connection.ts';
+import type { CompressorFactory, MessageCompressor } from '../protocol/deflate/codec.ts';
+import { acceptClientHandshake, type ServerHandshakeOptions } from '../protocol/handshake/server.ts';
+import { headerValues } from '../protocol/handshake/headers.ts';
+import type { HandshakeRequest } from '../protocol/handshake/types.ts';
+import { echoHandler } from './echo.ts';
+import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
+import { LazyCompressor } from './lazy-compressor.ts';
+import { LOG_PREFIX, type LogSink } from './log.ts';
+import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
+
+/** The WebSocket endpoints of the lab server, by request path. */
+export const Endpoint = {
+  Echo: '/echo',
+  Lab: '/lab',
+  LabObserve: '/lab/observe',
+} as const;
+export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
+
+const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
+
+export function isEndpoint(pathname: string): pathname is Endpoint {
+  return ENDPOINT_PATHS.has(pathname);
+}
+
+/** What the endpoints need from the server; one object per server. */
+export interface EndpointContext {
+  readonly log: LogSink;
+  readonly hub: LabHub;
+  readonly transportHost: TransportHost;
+  readonly transports: Set<WebSocketTransport>;
+  readonly handshakeOptions: ServerHandshakeOptions;
+  readonly compressorFactory: CompressorFactory;
+  readonly maxMessageBytes: number;
+  readonly recordPreviewBytes: number;
+  readonly rejectLingerMs: number;
+  /** "127.0.0.1:8455", for URLs when a request has no usable Host header. */
+  readonly authority: string;
+}
+
+/** A request whose head has been read, with the bytes that followed it. */
+export interface ReceivedRequest {
+  readonly socket: Socket;
+  readonly peer: string;
+  readonly request: HandshakeRequest;
+  readonly url: URL;
+  readonly rest: Uint8Array | null;
+}
+
+/**
+ * Runs the opening handshake (RFC 6455 §4.2) for one of our endpoints and, on success, hands the
+ * socket to a WebSocketTransport with the endpoint's handler.
+ */
+export function openWebSocket(context: EndpointContext, endpoint: Endpoint, received: ReceivedRequest): void {
+  const { socket, peer, request, url } = received;
+  let session: LabSession | undefined;
+  if (endpoint === Endpoint.Lab) {
+    const id = url.searchParams.get('session');
+    if (id === null || id === '') {
+      refuse(context, received, 400, 'RFC 6455 §4.2.2', 'missing ?session=ID: open /lab/observe first and use the session id from its hello');
+      return;
+    }
+    session = context.hub.find(id);
+    if (session === undefined) {
+      refuse(context, received, 404, 'RFC 6455 §4.2.2', 'unknown lab session: a session lives as long as its /lab/observe connection');
+      return;
+    }
+  }
+
+  const result = acceptClientHandshake(request, context.handshakeOptions);
+  const subjectNumber = session?.nextSubjectNumber() ?? 0;
+  if (session !== undefined) {
+    reportHandshake(session, subjectNumber, { peer, target: request.target, rawRequest: request.raw, result });
+  }
+  if (!result.ok) {
+    const { rejection } = result;
+    context.log(`${LOG_PREFIX} ${peer} ${url.pathname} rejected: ${rejection.status} ${rejection.reason} (${rejection.section})`);
+    sendRejection(socket, result.response.raw, context.rejectLingerMs);
+    return;
+  }
+
+  const compressor: MessageCompressor | null =
+    result.deflate === null ? null : new LazyCompressor(context.compressorFactory, result.deflate, 'server');
+  const connection = new Connection({
+    role: 'server',
+    maxMessageBytes: context.maxMessageBytes,
+    ...(compressor === null ? {} : { compressor }),
+    // Records cost allocations per frame: only the instrumented endpoint asks for them.
+    ...(endpoint === Endpoint.Lab ? { recordPreviewBytes: context.recordPreviewBytes } : {}),
+  });
+  let handler: TransportHandler = echoHandler;
+  let observed: LabSession | undefined;
+  if (endpoint === Endpoint.LabObserve) {
+    observed = context.hub.createSession();
+    handler = observed;
+  } else if (session !== undefined) {
+    handler = new LabSubject(session, subjectNumber, compressor !== null);
+  }
+
+  socket.removeAllListeners('error');
+  socket.removeAllListeners('timeout');
+  socket.write(result.response.raw, 'utf8');
+  // `endpoint` is one of our constants: the path string is shared, not one per connection.
+  const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, endpoint, compressor);
+  context.transports.add(transport);
+  if (observed !== undefined) {
+    const host = headerValues(request, 'host')[0] ?? context.authority;
+    observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`);
+  }
+  transport.start(received.rest);
+}
+
+/** An HTTP error for a request our endpoints refuse before the handshake (unknown path, bad session). */
+export function refuse(context: EndpointContext, received: ReceivedRequest, status: number, section: string, reason: string): void {
+  context.log(`${LOG_PREFIX} ${received.peer} ${received.url.pathname} rejected: ${status} ${reason} (${section})`);
+  sendRejection(received.socket, rejectionText(serverRejection(status, section, reason)), context.rejectLingerMs);
+}

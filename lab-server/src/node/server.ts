@@ -1,0 +1,285 @@
+import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
+import { parseRequestHead } from '../protocol/handshake/http-head.ts';
+import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
+import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
+import { CloseCode } from '../protocol/constants.ts';
+import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
+import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import { LabHub } from './lab.ts';
+import { ServerDefaults } from './limits.ts';
+import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
+import { createStaticHandler } from './static-files.ts';
+import type { TransportHost, WebSocketTransport } from './transport.ts';
+import { createZlibCompressor } from './zlib-compressor.ts';
+
+export interface LabServerOptions {
+  /** 0 = ephemeral; default 8455. */
+  readonly port?: number;
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default <repo>/dist. */
+  readonly staticDir?: string;
+  readonly maxConnections?: number;
+  readonly maxHeadBytes?: number;
+  /** Default 10000. */
+  readonly handshakeTimeoutMs?: number;
+  readonly closeTimeoutMs?: number;
+  readonly maxMessageBytes?: number;
+  readonly maxWriteBufferBytes?: number;
+  /** /lab: payload bytes kept per frame record (default 4096). */
+  readonly recordPreviewBytes?: number;
+  /** /lab: bytes of reports queued for a slow observer before reports are dropped. */
+  readonly observerQueueBytes?: number;
+  readonly shutdownTimeoutMs?: number;
+  /** One line per notable event; default: stderr. Pass `() => {}` to silence. */
+  readonly log?: (line: string) => void;
+}
+
+export interface LabServer {
+  /** "http://127.0.0.1:PORT" */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  /** Open sockets of every kind: handshaking, HTTP and WebSocket. */
+  connectionCount(): number;
+  /** Open WebSocket connections. */
+  webSocketCount(): number;
+  /** Graceful: close 1001 to every WebSocket client, wait for them (bounded), then stop. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist', import.meta.url));
+
+const SHUTDOWN_REASON = 'server shutting down';
+
+/**
+ * One port for everything: a node:net server reads each request head itself (so /lab can show it
+ * exactly as received), runs the WebSocket handshake for its endpoints, and hands every other
+ * request, bytes included, to a node:http server for the static site.
+ */
+export async function startLabServer(options: LabServerOptions = {}): Promise<LabServer> {
+  const log: LogSink = options.log ?? defaultLogSink;
+  const maxConnections = options.maxConnections ?? ServerDefaults.maxConnections;
+  const maxHeadBytes = options.maxHeadBytes ?? ServerDefaults.maxHeadBytes;
+  const handshakeTimeoutMs = options.handshakeTimeoutMs ?? ServerDefaults.handshakeTimeoutMs;
+  const rejectLingerMs = ServerDefaults.rejectLingerMs;
+  const shutdownTimeoutMs = options.shutdownTimeoutMs ?? ServerDefaults.shutdownTimeoutMs;
+
+  const sockets = new Set<Socket>();
+  /** Sockets handed to node:http (file requests), so a shutdown lets their responses finish. */
+  const httpSockets = new Set<Socket>();
+  const transports = new Set<WebSocketTransport>();
+  let closing: Promise<void> | null = null;
+
+  const transportHost: TransportHost = {
+    log,
+    role: 'server',
+    closeTimeoutMs: options.closeTimeoutMs ?? ServerDefaults.closeTimeoutMs,
+    maxWriteBufferBytes: options.maxWriteBufferBytes ?? ServerDefaults.maxWriteBufferBytes,
+    forget: (transport) => transports.delete(transport),
+  };
+  const recordPreviewBytes = options.recordPreviewBytes ?? ServerDefaults.recordPreviewBytes;
+  const hub = new LabHub({
+    log,
+    recordPreviewBytes,
+    observerQueueBytes: options.observerQueueBytes ?? ServerDefaults.observerQueueBytes,
+  });
+
+  const serveStatic = createStaticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
+  /** Sockets with an HTTP response still being written: an upgrade behind one cannot be answered in order. */
+  const responding = new Set<Socket>();
+  const httpServer = createHttpServer((request, response) => {
+    const socket = request.socket;
+    responding.add(socket);
+    response.once('close', () => responding.delete(socket));
+    serveStatic(request, response);
+  });
+  // The http server never listens itself; this starts its header/request timeout checks (as listen would).
+  httpServer.emit('listening');
+  httpServer.on('clientError', (_error, socket: Socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy();
+  });
+
+  const netServer: Server = createNetServer({ noDelay: true });
+  const host = options.host ?? ServerDefaults.host;
+  await new Promise<void>((resolve, reject) => {
+    netServer.once('error', reject);
+    netServer.listen(options.port ?? ServerDefaults.port, host, () => {
+      netServer.off('error', reject);
+      resolve();
+    });
+  });
+  netServer.on('error', (error) => log(`${LOG_PREFIX} server error: ${describeSocketError(error)}`));
+  const address = netServer.address();
+  const port = typeof address === 'object' && address !== null ? address.port : 0;
+  const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+
+  const context: EndpointContext = {
+    log,
+    hub,
+    transportHost,
+    transports,
+    handshakeOptions: { deflate: {} },
+    compressorFactory: createZlibCompressor,
+    maxMessageBytes: options.maxMessageBytes ?? ServerDefaults.maxMessageBytes,
+    recordPreviewBytes,
+    rejectLingerMs,
+    authority,
+  };
+
+  /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */
+  function route(socket: Socket, peer: string, request: HandshakeRequest, rest: Uint8Array | null, reinject: (() => void) | null): void {
+    let url: URL;
+    try {
+      url = new URL(request.target, `http://${authority}`);
+    } catch {
+      refuse(context, { socket, peer, request, url: new URL(`http://${authority}/`), rest }, 400, 'RFC 7230 §5.3', 'the request target is not a valid URI');
+      return;
+    }
+    const received: ReceivedRequest = { socket, peer, request, url, rest };
+    if (isEndpoint(url.pathname)) {
+      openWebSocket(context, url.pathname, received);
+    } else if (reinject === null || isWebSocketUpgrade(request)) {
+      refuse(context, received, 404, 'RFC 6455 §4.2.2',
+        `no WebSocket endpoint at ${url.pathname.slice(0, 40)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve} or ${Endpoint.Lab}?session=ID`);
+    } else {
+      reinject();
+    }
+  }
+
+  function readHead(socket: Socket, peer: string): void {
+    const reader = new HttpHeadReader(maxHeadBytes);
+    const onData = (chunk: Buffer): void => {
+      const result = reader.push(chunk);
+      if (result === null) return;
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      clearTimeout(timer);
+      if (isRejection(result)) {
+        log(`${LOG_PREFIX} ${peer} rejected: ${result.status} ${result.reason} (${result.section})`);
+        sendRejection(socket, rejectionText(result), rejectLingerMs);
+        return;
+      }
+      const request = parseRequestHead(result.head);
+      if (isRejection(request)) {
+        log(`${LOG_PREFIX} ${peer} rejected: ${request.status} ${request.reason} (${request.section})`);
+        sendRejection(socket, rejectionText(request), rejectLingerMs);
+        return;
+      }
+      route(socket, peer, request, result.rest, () => {
+        // Not ours: node:http serves it, from the very first byte we read.
+        socket.removeAllListeners('error');
+        httpSockets.add(socket);
+        socket.on('close', forgetHttpSocket);
+        socket.pause();
+        socket.unshift(Buffer.concat([result.head, result.rest]));
+        httpServer.emit('connection', socket);
+        socket.resume();
+      });
+    };
+    const onClose = (): void => clearTimeout(timer);
+    const onTimeout = (): void => {
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      log(`${LOG_PREFIX} ${peer} handshake timed out: no complete request head within ${handshakeTimeoutMs} ms`);
+      sendRejection(socket, rejectionText(serverRejection(408, 'RFC 9110 §15.5.9', `no complete request head within ${handshakeTimeoutMs} ms`)), rejectLingerMs);
+    };
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    // A plain timer, cleared when the head is complete (or the socket leaves): socket.setTimeout would
+    // leave a spent Timeout object on every WebSocket for its whole life (idle connections must stay cheap).
+    const timer = setTimeout(onTimeout, handshakeTimeoutMs);
+  }
+
+  // Shared by every socket (no closure per connection: idle connections must stay cheap).
+  function forgetSocket(this: Socket): void {
+    sockets.delete(this);
+  }
+  function forgetHttpSocket(this: Socket): void {
+    httpSockets.delete(this);
+  }
+
+  netServer.on('connection', (socket: Socket) => {
+    const peer = peerName(socket);
+    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    if (closing !== null) {
+      socket.destroy();
+      return;
+    }
+    if (sockets.size >= maxConnections) {
+      log(`${LOG_PREFIX} ${peer} rejected: 503 connection limit (${maxConnections}) reached`);
+      const refusal = serverRejection(503, 'RFC 9110 §15.6.4', `the server is at its connection limit (${maxConnections}); try again later`, [['Retry-After', '5']]);
+      sendRejection(socket, rejectionText(refusal), rejectLingerMs);
+      return;
+    }
+    sockets.add(socket);
+    socket.on('close', forgetSocket);
+    readHead(socket, peer);
+  });
+
+  // A WebSocket upgrade on a kept-alive HTTP connection (after a file request) bypasses readHead;
+  // its head is rebuilt from node:http's parse (the lab shows the first request of a socket exactly).
+  httpServer.on('upgrade', (message: IncomingMessage, socket: Socket, head: Buffer) => {
+    const peer = peerName(socket);
+    let raw = `${message.method ?? 'GET'} ${message.url ?? '/'} HTTP/${message.httpVersion}\r\n`;
+    for (let i = 0; i + 1 < message.rawHeaders.length; i += 2) raw += `${message.rawHeaders[i]}: ${message.rawHeaders[i + 1]}\r\n`;
+    const request = parseRequestHead(`${raw}\r\n`);
+    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    if (responding.has(socket)) {
+      // Pipelined behind a response still in flight: a 101 now would interleave with that response.
+      log(`${LOG_PREFIX} ${peer} ${message.url ?? '/'} rejected: WebSocket upgrade pipelined behind an unfinished HTTP response`);
+      socket.destroy();
+      return;
+    }
+    if (isRejection(request)) {
+      sendRejection(socket, rejectionText(request), rejectLingerMs);
+      return;
+    }
+    route(socket, peer, request, head.length > 0 ? head : null, null);
+  });
+
+  async function close(): Promise<void> {
+    closing ??= shutdown();
+    return closing;
+  }
+
+  async function shutdown(): Promise<void> {
+    netServer.close();
+    const webSockets = new Set<Socket>();
+    for (const transport of transports) {
+      webSockets.add(transport.socket);
+      transport.close(CloseCode.GoingAway, SHUTDOWN_REASON);
+    }
+    httpServer.closeIdleConnections();
+    for (const socket of sockets) {
+      // Handshakes in progress are abandoned; HTTP requests in flight get until the deadline.
+      if (!webSockets.has(socket) && !httpSockets.has(socket)) socket.destroy();
+    }
+    const deadline = Date.now() + shutdownTimeoutMs;
+    while (sockets.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      httpServer.closeIdleConnections();
+    }
+    // Whatever is left is cut off; 'close' (which forgets the socket) follows destroy() within a tick or two.
+    const remaining = [...sockets].map((socket) => new Promise((resolve) => {
+      socket.once('close', resolve);
+      socket.destroy();
+    }));
+    await Promise.all(remaining);
+    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    if (netServer.listening) await new Promise<void>((resolve) => netServer.close(() => resolve()));
+  }
+
+  return {
+    url: `http://${authority}`,
+    port,
+    host,
+    connectionCount: () => sockets.size,
+    webSocketCount: () => transports.size,
+    close,
+  };
+}
