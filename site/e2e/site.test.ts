@@ -1,0 +1,189 @@
+/**
+ * The built site in headless Chromium, served by the real lab server: every page loads without console
+ * errors, the frame inspector decodes the RFC 6455 §5.7 examples, the handshake explorer computes the
+ * §1.3 accept value, and a graded check marks its lesson complete. Required on CI (CI=true).
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
+import { ensureBuilt } from './build.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason } from './support.ts';
+
+const skipReason = browserSkipReason();
+if (skipReason !== null) console.warn(skipReason);
+
+describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
+  let server: LabServer;
+  let browser: Browser;
+  let lessonIds: string[];
+
+  beforeAll(async () => {
+    ensureBuilt();
+    lessonIds = readdirSync(join(DIST_DIR, 'lessons'));
+    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  /** A fresh page that records console errors and uncaught exceptions. */
+  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`${server.url}/${path}`, { waitUntil: 'load' });
+    return { page, errors };
+  }
+
+  /** Scrolls an island into view (client:visible) and waits until Astro has hydrated it. */
+  async function hydrated(page: Page, selector: string): Promise<void> {
+    await page.locator(selector).first().scrollIntoViewIfNeeded();
+    await page.waitForFunction((inner) => {
+      const island = document.querySelector(inner)?.closest('astro-island');
+      return island !== null && island !== undefined && !island.hasAttribute('ssr');
+    }, selector);
+  }
+
+  it('serves the three first lessons, each with objectives and a graded check', () => {
+    expect(lessonIds).toEqual(expect.arrayContaining(['why-push', 'opening-handshake', 'the-frame']));
+  });
+
+  it('opens the home page, every lesson and both tools without console errors', async () => {
+    const paths = ['', ...lessonIds.map((id) => `lessons/${id}/`), 'tools/inspector/', 'tools/handshake/'];
+    for (const path of paths) {
+      const { page, errors } = await open(path);
+      await page.waitForLoadState('networkidle');
+      expect(await page.locator('h1').count(), `one h1 on /${path}`).toBe(1);
+      expect(await page.locator('a.skip-link[href="#main"]').count(), `skip link on /${path}`).toBe(1);
+      expect(await page.locator('#main').count(), `#main on /${path}`).toBe(1);
+      if (path.startsWith('lessons/')) {
+        expect(await page.locator('.objectives li').count(), `objectives on /${path}`).toBeGreaterThan(0);
+        expect(await page.locator('.quiz').count(), `graded check on /${path}`).toBe(1);
+      }
+      expect(errors, `console errors on /${path}`).toEqual([]);
+      await page.close();
+    }
+  });
+
+  it('sees the lab server live from the home page (the /echo probe)', async () => {
+    const { page, errors } = await open('');
+    await expect.poll(() => page.locator('.lab-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('decodes the RFC 6455 §5.7 examples in the frame inspector, from the URL and from typed input', async () => {
+    const { page, errors } = await open('tools/inspector/?hex=810548656c6c6f');
+    await hydrated(page, '[data-testid="inspector-input"]');
+    const output = page.locator('[data-testid="inspector-output"]');
+    // §5.7 a single-frame unmasked text message.
+    await expect.poll(() => output.innerText()).toMatch(/Frame 1: text, 2-byte header \+ 5-byte payload/);
+    expect(await output.innerText()).toMatch(/0x1 text: the message is UTF-8 text/);
+    expect(await output.locator('.text-payload').innerText()).toBe('Hello');
+
+    // §5.7 a single-frame masked text message: the core unmasks it with key 37 fa 21 3d.
+    await page.locator('[data-testid="inspector-input"]').fill('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    await expect.poll(() => output.innerText()).toMatch(/Masking-key[\s\S]*0x37fa213d/);
+    expect(await output.innerText()).toMatch(/7f 9f 4d 51 58[\s\S]*48 65 6c 6c 6f/);
+    expect(await output.locator('.text-payload').innerText()).toBe('Hello');
+    await expect.poll(() => new URL(page.url()).searchParams.get('hex')).toBe('818537fa213d7f9f4d5158');
+
+    // §5.7 a fragmented unmasked text message, pasted as base64: two frames, "Hel" then "lo".
+    await page.locator('[data-testid="inspector-input"]').fill(Buffer.from([0x01, 0x03, 0x48, 0x65, 0x6c, 0x80, 0x02, 0x6c, 0x6f]).toString('base64'));
+    await expect.poll(() => output.locator('.frame').count()).toBe(2);
+    expect(await output.innerText()).toMatch(/Frame 1: text \(not final\)[\s\S]*Frame 2: continuation/);
+
+    // §5.7 256 bytes of binary data: a 16-bit extended length.
+    await page.locator('[data-testid="inspector-input"]').fill(`82 7e 01 00 ${'00 '.repeat(256)}`);
+    await expect.poll(() => output.innerText()).toMatch(/Extended payload length[\s\S]*= 256/);
+
+    // A reserved opcode: the violation, its section and the close code a receiver sends.
+    await page.locator('[data-testid="inspector-input"]').fill('83 00');
+    await expect.poll(() => output.innerText()).toMatch(/1002 \(Protocol Error\)/);
+    expect(await output.innerText()).toMatch(/RFC 6455 §5\.2/);
+
+    // Not bytes at all: a readable error rather than a decode.
+    await page.locator('[data-testid="inspector-input"]').fill('hello world');
+    await expect.poll(() => page.locator('.inspector .error').innerText()).toMatch(/Not bytes yet/);
+
+    // Focusing a byte highlights its field: byte 2 of the masked frame is in the masking key.
+    await page.locator('[data-testid="inspector-input"]').fill('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    await page.locator('.byte[data-index="2"]').focus();
+    await expect.poll(() => page.locator('.fields li.active .field-name').allInnerTexts()).toEqual(['Masking-key']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('computes the RFC 6455 §1.3 accept value in the handshake explorer', async () => {
+    const { page, errors } = await open('tools/handshake/');
+    await hydrated(page, '[data-testid="handshake-key"]');
+    const accept = page.locator('[data-testid="handshake-accept"]');
+    expect(await accept.innerText()).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    await page.locator('[data-testid="handshake-key"]').fill('x3JJHMbDL1EzLkh9GBhXDw==');
+    await expect.poll(() => accept.innerText()).toBe('HSmrc0sMlYUkAGmm5OPpG2HaGWk=');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('passes the graded check of "The frame" and shows the lesson complete on the course index', async () => {
+    const { page, errors } = await open('lessons/the-frame/');
+    await hydrated(page, '.quiz form');
+    const quiz = page.locator('.quiz');
+    const inputs = quiz.locator('input[type="text"]');
+    // First a wrong answer: the misconception is explained and nothing is marked.
+    await inputs.nth(0).fill('81');
+    await quiz.getByRole('button', { name: 'Check answers' }).click();
+    await expect.poll(() => quiz.innerText()).toMatch(/Opcode 0x1 is text\. Binary is 0x2\./);
+    await inputs.nth(0).fill('0x82');
+    await inputs.nth(1).fill('8');
+    await inputs.nth(2).fill('48');
+    await quiz.getByLabel(/Fail the connection/).check();
+    await quiz.getByRole('button', { name: 'Check answers' }).click();
+    await expect.poll(() => quiz.locator('[role="status"]').innerText()).toMatch(/lesson complete/);
+    await expect.poll(() => page.locator('.sidebar li.complete').allInnerTexts()).toEqual([expect.stringMatching(/The frame/)]);
+
+    await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+    await expect.poll(() => page.locator('.progress').innerText()).toMatch(new RegExp(`1 of ${lessonIds.length}\\s+lessons complete`));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('fits a 360 px wide screen on every page (no horizontal scrolling)', async () => {
+    const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+    const page = await context.newPage();
+    for (const path of ['', ...lessonIds.map((id) => `lessons/${id}/`), 'tools/inspector/', 'tools/handshake/']) {
+      await page.goto(`${server.url}/${path}`, { waitUntil: 'networkidle' });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), `width of /${path}`).toBeLessThanOrEqual(360);
+    }
+    await context.close();
+  });
+
+  it('applies a chosen dark theme before first paint and toggles it from the header', async () => {
+    const context = await browser.newContext({ colorScheme: 'light' });
+    await context.addInitScript(() => localStorage.setItem('wsfs:theme', 'dark'));
+    const page = await context.newPage();
+    // Read the theme as the first script after <head> runs, before any island hydrates.
+    await page.goto(`${server.url}/lessons/why-push/`, { waitUntil: 'domcontentloaded' });
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
+    await hydrated(page, '.theme-toggle');
+    await page.locator('.theme-toggle').click();
+    expect(await page.evaluate(() => document.documentElement.dataset['theme'] ?? 'system')).toBe('system');
+    expect(await page.locator('.theme-toggle').getAttribute('aria-label')).toMatch(/System/);
+    await context.close();
+  });
+
+  it('is keyboard operable: the first Tab reaches the skip link', async () => {
+    const { page } = await open('lessons/why-push/');
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
+    await page.close();
+  });
+});
