@@ -3,13 +3,12 @@
  * its status code, ignores anything after it, closes TCP first, rejects malformed close payloads (1-byte payload,
  * invalid codes -> 1002, reason not UTF-8 -> 1007).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { bytes, close, concatBytes, continuation, frame, hex, Op, ping, text } from '../support/frame-builder.ts';
-import { startEchoTarget, startTestServer } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
+import { useEchoTarget, startTestServer } from '../support/lab-server.ts';
 import { RawClient, describeEvents } from '../support/raw-client.ts';
-import { caseName, echoText, runWireCase } from '../support/wire-case.ts';
+import { itRunsWireCases, echoText } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const section = 'RFC 6455 §5.5.1, §7.1';
@@ -122,22 +121,12 @@ const cases: WireCase[] = [
 ];
 
 describe('conformance: close handling (Autobahn 7.x, RFC 6455 §7)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 
   it('7.13.2 close frame chopped into 1-byte writes is answered (RFC 6455 §5.5.1)', async () => {
-    const client = await RawClient.open({ port: target.port });
+    const client = await RawClient.open({ port: target().port });
     try {
       await client.sendChopped(close(3000, 'chopped'), 1);
       const end = await client.waitClosed();
@@ -150,7 +139,7 @@ describe('conformance: close handling (Autobahn 7.x, RFC 6455 §7)', () => {
 
   it('7.13.3 after the closing handshake the server closes TCP first, with a FIN, and sends nothing more (RFC 6455 §7.1.1)', async () => {
     // The client never half-closes: only the server's own FIN can end this connection cleanly.
-    const client = await RawClient.open({ port: target.port });
+    const client = await RawClient.open({ port: target().port });
     try {
       await client.send(close(1000, 'bye'));
       const end = await client.waitClosed();

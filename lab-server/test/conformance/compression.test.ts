@@ -4,14 +4,13 @@
  * parameters (ws's inflater enforces the server's window size and no_context_takeover), the RFC 7692 §7.2.3 example
  * payloads, and RSV1 misuse.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { binary, concatBytes, continuation, fragments, hex, Op, ping, text, utf8 } from '../support/frame-builder.ts';
 import { ContextDeflater, deflateMessage, strictInflate } from '../support/deflate.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
 import { RawClient } from '../support/raw-client.ts';
-import { caseName, echoBinary, echoText, expectPong, runWireCase } from '../support/wire-case.ts';
+import { caseName, itRunsWireCases, echoBinary, echoText, expectPong, runWireCase } from '../support/wire-case.ts';
 import type { ExpectedEvent, WireCase } from '../support/wire-case.ts';
 
 const PMD = 'permessage-deflate';
@@ -150,23 +149,17 @@ async function compressedExchange(params: Record<string, unknown>): Promise<{ se
 }
 
 describe('conformance: permessage-deflate (Autobahn 12.x/13.x, RFC 7692)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
   for (const offer of offers) {
     it(`${offer.id} offer "${offer.offer}": ${offer.title}; compressed echoes under the negotiated parameters (RFC 7692 §7)`, async () => {
-      const probe = await RawClient.open({ port: target.port, extensions: offer.offer });
+      const probe = await RawClient.open({ port: target().port, extensions: offer.offer });
       const params = probe.deflateParams;
       probe.destroy();
       offer.check(params);
       if (params === null) return;
       const exchange = await compressedExchange(params);
-      const outcome = await runWireCase(target.port, {
+      const outcome = await runWireCase(target().port, {
         id: offer.id,
         title: offer.title,
         section: 'RFC 7692 §7',
@@ -190,7 +183,7 @@ describe('conformance: permessage-deflate (Autobahn 12.x/13.x, RFC 7692)', () =>
 
   for (const offer of declined) {
     it(`${offer.id} offer "${offer.offer}": ${offer.title}, the handshake still succeeds (RFC 7692 §5.1, §7.1)`, async () => {
-      const client = await RawClient.open({ port: target.port, extensions: offer.offer });
+      const client = await RawClient.open({ port: target().port, extensions: offer.offer });
       try {
         expect(client.response?.status).toBe(101);
         expect(client.response?.headers.get('sec-websocket-extensions')).toBeUndefined();
@@ -202,7 +195,7 @@ describe('conformance: permessage-deflate (Autobahn 12.x/13.x, RFC 7692)', () =>
   }
 
   it('12.3.0 without an offer the response has no Sec-WebSocket-Extensions (RFC 6455 §9.1)', async () => {
-    const client = await RawClient.open({ port: target.port });
+    const client = await RawClient.open({ port: target().port });
     try {
       expect(client.response?.headers.get('sec-websocket-extensions')).toBeUndefined();
     } finally {
@@ -302,16 +295,12 @@ describe('conformance: permessage-deflate (Autobahn 12.x/13.x, RFC 7692)', () =>
     expect: [echoText('Hello', true), echoText('Hello', true)],
   };
   it(caseName(sharedWindow), async (context) => {
-    const probe = await RawClient.open({ port: target.port, extensions: PMD });
+    const probe = await RawClient.open({ port: target().port, extensions: PMD });
     probe.destroy();
     // Only meaningful when the server lets the client keep its window (it may demand client_no_context_takeover).
     if (probe.deflateParams?.['client_no_context_takeover'] === true) context.skip();
-    await runWireCase(target.port, sharedWindow);
+    await runWireCase(target().port, sharedWindow);
   });
 
-  for (const c of [...vectors, ...errors]) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, [...vectors, ...errors]);
 });

@@ -3,12 +3,11 @@
  * frames may be interleaved, control frames themselves cannot be fragmented, and continuation/interleaving errors fail
  * with 1002.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { binary, close, concatBytes, continuation, fragments, Op, ping, pong, text } from '../support/frame-builder.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoBinary, echoText, expectPong, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoBinary, echoText, expectPong } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const section = 'RFC 6455 §5.4';
@@ -138,17 +137,7 @@ const cases: WireCase[] = [
 ];
 
 describe('conformance: fragmentation (Autobahn 5.x, RFC 6455 §5.4)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 });

@@ -2,12 +2,11 @@
  * Autobahn 1.x-like framing cases over real TCP: text and binary messages of every length-encoding boundary
  * (RFC 6455 §5.2), chopped into tiny writes, plus masking (§5.1, §5.3) and length-encoding edge cases.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { binary, bytes, concatBytes, frame, hex, Op, text } from '../support/frame-builder.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoBinary, echoText, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoBinary, echoText } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 /** Autobahn's text filler, repeated to any length. */
@@ -169,17 +168,7 @@ const cases: WireCase[] = [
 ];
 
 describe('conformance: framing (Autobahn 1.x, RFC 6455 §5.2)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 });

@@ -4,13 +4,12 @@
  * for a compressed message inflating past the limit (RFC 7692 §8.1) — and a declared length is judged from the header
  * alone, before any payload is buffered.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { binary, concatBytes, continuation, frame, fragments, Op, ping, text } from '../support/frame-builder.ts';
 import { deflateMessage } from '../support/deflate.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoBinary, echoText, expectPong, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoBinary, echoText, expectPong } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const LIMIT = 64 * 1024;
@@ -127,31 +126,11 @@ const defaultCases: WireCase[] = [
 ];
 
 describe(`conformance: limits with maxMessageBytes = ${LIMIT} (RFC 6455 §10.4, RFC 7692 §8.1)`, () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget({ maxMessageBytes: LIMIT });
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
-  for (const c of limitCases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  const target = useEchoTarget({ maxMessageBytes: LIMIT });
+  itRunsWireCases(target, limitCases);
 });
 
 describe('conformance: limits with default options', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
-  for (const c of defaultCases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  const target = useEchoTarget();
+  itRunsWireCases(target, defaultCases);
 });

@@ -2,12 +2,11 @@
  * Autobahn 4.x-like cases: opcodes 0x3-0x7 (non-control) and 0xB-0xF (control) are reserved (RFC 6455 §5.2, §11.8);
  * receiving one fails the connection with 1002, after everything before it was answered.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { concatBytes, frame, ping, text } from '../support/frame-builder.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoText, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoText } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const section = 'RFC 6455 §5.2';
@@ -45,17 +44,7 @@ function reservedOpcodeCases(group: number, opcodes: readonly number[], kind: st
 const cases: WireCase[] = [...reservedOpcodeCases(1, nonControl, 'non-control'), ...reservedOpcodeCases(2, control, 'control')];
 
 describe('conformance: opcodes (Autobahn 4.x, RFC 6455 §5.2)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 });

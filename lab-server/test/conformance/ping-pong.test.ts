@@ -2,12 +2,11 @@
  * Autobahn 2.x-like ping/pong cases over real TCP (RFC 6455 §5.5.2, §5.5.3): every ping is answered by a pong with the
  * same payload, control payloads over 125 bytes fail with 1002, unsolicited pongs are ignored.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { concatBytes, frame, Op, ping, pong, text } from '../support/frame-builder.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoText, expectPong, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoText, expectPong } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const allBytes = Uint8Array.from({ length: 125 }, (_, i) => (i * 2 + 0x80) & 0xff);
@@ -118,17 +117,7 @@ const cases: WireCase[] = [
 ];
 
 describe('conformance: ping/pong (Autobahn 2.x, RFC 6455 §5.5.2-§5.5.3)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 });

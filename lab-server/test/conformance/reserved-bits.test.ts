@@ -2,12 +2,11 @@
  * Autobahn 3.x-like cases: RSV1-3 must be 0 unless an extension defines them (RFC 6455 §5.2); no extension is negotiated
  * here, so every reserved bit fails the connection with 1002, and frames before the bad one are still answered.
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { binary, close, concatBytes, ping, text } from '../support/frame-builder.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoText, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoText } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const section = 'RFC 6455 §5.2';
@@ -56,17 +55,7 @@ const cases: WireCase[] = [
 ];
 
 describe('conformance: reserved bits (Autobahn 3.x, RFC 6455 §5.2)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 });

@@ -3,12 +3,11 @@
  * fragments (a code point may be split between fragments), failing with 1007 — and failing FAST: as soon as a fragment
  * makes the message impossible, without waiting for the message to end (RFC 6455 §8.1 "fail as soon as possible").
  */
-import { afterAll, beforeAll, describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { CloseCode } from '../../src/protocol/constants.ts';
 import { concatBytes, continuation, fragments, hex, Op, text, utf8 } from '../support/frame-builder.ts';
-import { startEchoTarget } from '../support/lab-server.ts';
-import type { EchoTarget } from '../support/lab-server.ts';
-import { caseName, echoText, runWireCase } from '../support/wire-case.ts';
+import { useEchoTarget } from '../support/lab-server.ts';
+import { itRunsWireCases, echoText } from '../support/wire-case.ts';
 import type { WireCase } from '../support/wire-case.ts';
 
 const section = 'RFC 6455 §8.1, RFC 3629';
@@ -188,17 +187,7 @@ const cases: WireCase[] = [
 ];
 
 describe('conformance: UTF-8 handling (Autobahn 6.x, RFC 6455 §8.1)', () => {
-  let target: EchoTarget;
-  beforeAll(async () => {
-    target = await startEchoTarget();
-  });
-  afterAll(async () => {
-    await target?.close();
-  });
+  const target = useEchoTarget();
 
-  for (const c of cases) {
-    it(caseName(c), async () => {
-      await runWireCase(target.port, c);
-    });
-  }
+  itRunsWireCases(target, cases);
 });

@@ -2,6 +2,7 @@
  * Starts the lab server on an ephemeral loopback port for a test file, with its log captured (not printed) so that
  * failures can show what the server said.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { LabServer, LabServerOptions } from '../../src/node/server.ts';
@@ -89,4 +90,22 @@ export async function startEchoTarget(options: { maxMessageBytes?: number } = {}
   }
   const target = await startTestServer(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes });
   return { port: target.port, kind: 'lab', logs: target.logs, close: target.close };
+}
+
+/**
+ * Starts an echo target before the enclosing describe block's tests and closes it after them.
+ * Returns a getter, as the target exists only once beforeAll has run.
+ */
+export function useEchoTarget(options: { maxMessageBytes?: number } = {}): () => EchoTarget {
+  let target: EchoTarget | undefined;
+  beforeAll(async () => {
+    target = await startEchoTarget(options);
+  });
+  afterAll(async () => {
+    await target?.close();
+  });
+  return () => {
+    if (target === undefined) throw new Error('echo target used outside its describe block');
+    return target;
+  };
 }

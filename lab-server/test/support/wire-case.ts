@@ -2,7 +2,8 @@
  * Table-driven conformance cases in the style of the Autobahn TestSuite: each case writes raw client bytes to /echo
  * and states exactly what the server must answer (its frames, decoded by ws's Receiver) and how it must close.
  */
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
+import type { EchoTarget } from './lab-server.ts';
 import { close as closeFrame } from './frame-builder.ts';
 import { RawClient, describeEvent, summarize } from './raw-client.ts';
 import type { WireEvent } from './raw-client.ts';
@@ -145,5 +146,14 @@ export async function runWireCase(port: number, c: WireCase): Promise<CaseOutcom
     return { client, events, closeCode: code };
   } finally {
     client.destroy();
+  }
+}
+
+/** Registers one test per case, each run against the target of the enclosing describe block. */
+export function itRunsWireCases(target: () => EchoTarget, cases: readonly WireCase[]): void {
+  for (const c of cases) {
+    it(caseName(c), async () => {
+      await runWireCase(target().port, c);
+    });
   }
 }
