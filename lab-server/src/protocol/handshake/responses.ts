@@ -44,7 +44,8 @@ export function buildResponse(status: number, headers: ReadonlyArray<HeaderField
  * `Connection: close`, since after a refused upgrade the server does not keep the connection.
  */
 export function rejectionResponse(rejection: HandshakeRejection): HandshakeResponse {
-  const body = `${rejection.reason}\n`;
+  // The section lets a learner (or a curl user) look the rule up straight from the error.
+  const body = `${rejection.reason} (${rejection.section})\n`;
   const extra = rejection.headers ?? [];
   // RFC 7230 §6.7: whoever sends Upgrade (as a 426 must, RFC 7231 §6.5.15) also lists it in Connection.
   const sendsUpgrade = extra.some(([name]) => name.toLowerCase() === 'upgrade');

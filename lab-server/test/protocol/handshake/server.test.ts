@@ -168,14 +168,14 @@ describe('acceptClientHandshake: every rejection names its rule (RFC 6455 §4.2.
     const { response } = result;
     expect(response.status).toBe(status);
     expect(response.startLine).toMatch(new RegExp(`^HTTP/1\\.1 ${status} [A-Z]`));
-    expect(response.body).toBe(`${result.rejection.reason}\n`);
+    expect(response.body).toBe(`${result.rejection.reason} (${result.rejection.section})\n`);
     expect(response.headers).toContainEqual(['Content-Type', 'text/plain; charset=utf-8']);
-    expect(response.headers).toContainEqual(['Content-Length', String(response.body!.length)]);
+    expect(response.headers).toContainEqual(['Content-Length', String(new TextEncoder().encode(response.body!).length)]);
     const connection = response.headers.find(([name]) => name === 'Connection');
     expect(connection?.[1]).toMatch(/close/);
     for (const header of headers ?? []) expect(response.headers).toContainEqual(header);
     expect(response.raw).toBe(`${serializeResponse({ ...response, body: '' })}${response.body}`);
-    expect(response.raw.endsWith(`\r\n\r\n${result.rejection.reason}\n`)).toBe(true);
+    expect(response.raw.endsWith(`\r\n\r\n${result.rejection.reason} (${result.rejection.section})\n`)).toBe(true);
   });
 
   it('a 426 lists Upgrade in Connection, as whoever sends Upgrade must (RFC 7230 §6.7)', () => {
