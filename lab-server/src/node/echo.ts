@@ -8,7 +8,8 @@ import type { TransportHandler, WebSocketTransport } from './transport.ts';
  */
 export const echoHandler: TransportHandler = {
   onEvent(transport: WebSocketTransport, event: ConnectionEvent): void {
-    if (event.type === 'text') transport.connection.sendText(event.text);
+    // The validated bytes go back as they came: decoding was the UTF-8 check, encoding again would be waste.
+    if (event.type === 'text') transport.connection.sendTextBytes(event.bytes);
     else if (event.type === 'binary') transport.connection.sendBinary(event.data);
   },
 };

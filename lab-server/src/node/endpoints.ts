@@ -87,6 +87,8 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     role: 'server',
     maxMessageBytes: context.maxMessageBytes,
     ...(compressor === null ? {} : { compressor }),
+    // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte.
+    allocate: allocateUnfilled,
     // Records cost allocations per frame: only the instrumented endpoint asks for them.
     ...(endpoint === Endpoint.Lab ? { recordPreviewBytes: context.recordPreviewBytes } : {}),
   });
@@ -110,6 +112,19 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`);
   }
   transport.start(received.rest);
+}
+
+/** Below this, zero-filling costs less than the extra allocation (and small Buffers would share a pool). */
+const UNFILLED_MIN_BYTES = 4096;
+
+/**
+ * Memory for payloads that span socket reads, without zero-filling: its own ArrayBuffer (never Node's
+ * shared pool), handed on as a plain Uint8Array so slice() keeps copy semantics in the core.
+ */
+function allocateUnfilled(length: number): Uint8Array {
+  if (length < UNFILLED_MIN_BYTES) return new Uint8Array(length);
+  const buffer = Buffer.allocUnsafeSlow(length);
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
 /** An HTTP error for a request our endpoints refuse before the handshake (unknown path, bad session). */

@@ -15,11 +15,18 @@ export interface ConnectionOptions {
   readonly autoPong?: boolean;
   /** Source of masking keys for the client role (RFC 6455 §5.3); defaults to crypto.getRandomValues. */
   readonly randomBytes?: (length: number) => Uint8Array;
+  /** Memory for received payloads that span chunks (see FrameParserOptions.allocate); default new Uint8Array. */
+  readonly allocate?: (length: number) => Uint8Array;
 }
 
 /** What the connection tells its host, in order. Drained with Connection#takeEvents(). */
 export type ConnectionEvent =
-  | { readonly type: 'text'; readonly text: string; readonly byteLength: number; readonly compressed: boolean }
+  /**
+   * `bytes` is the message's UTF-8, already validated (inflated when it was compressed): a view of the
+   * received bytes, owned by the host like a binary event's data. sendTextBytes(bytes) sends it back
+   * without encoding the string again (the /echo path).
+   */
+  | { readonly type: 'text'; readonly text: string; readonly byteLength: number; readonly compressed: boolean; readonly bytes: Uint8Array }
   | { readonly type: 'binary'; readonly data: Uint8Array; readonly compressed: boolean }
   | { readonly type: 'ping'; readonly data: Uint8Array }
   | { readonly type: 'pong'; readonly data: Uint8Array }

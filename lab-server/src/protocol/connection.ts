@@ -43,17 +43,48 @@ export interface SendOptions {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * The 'text' event. A class so that `bytes` (see connection-types.ts) is an accessor, not an own
+ * field: the event's own fields stay type, text, byteLength and compressed, as they were before bytes
+ * was added, so code that compares events field by field is unaffected.
+ */
+class TextEvent {
+  readonly type = 'text';
+  readonly text: string;
+  readonly byteLength: number;
+  readonly compressed: boolean;
+  readonly #bytes: Uint8Array;
+
+  constructor(text: string, bytes: Uint8Array, compressed: boolean) {
+    this.text = text;
+    this.byteLength = bytes.length;
+    this.compressed = compressed;
+    this.#bytes = bytes;
+  }
+
+  get bytes(): Uint8Array {
+    return this.#bytes;
+  }
+}
+
 
 export class Connection {
   readonly #role: Role;
   readonly #parser: FrameParser;
-  readonly #assembler: MessageAssembler;
-  readonly #writer: FrameWriter;
+  /**
+   * The assembler and the writer are made on first use (the first data frame, the first frame we
+   * write), the events array on the first event: an idle connection (thousands of them on a server)
+   * then costs only this object and its parser.
+   */
+  #assembler: MessageAssembler | null = null;
+  #writerOrNull: FrameWriter | null = null;
+  readonly #maxMessageBytes: number;
+  readonly #randomBytes: ((length: number) => Uint8Array) | undefined;
   readonly #compressor: MessageCompressor | undefined;
   readonly #autoPong: boolean;
   /** recordPreviewBytes, -1 when not recording. */
   readonly #previewBytes: number;
-  #events: ConnectionEvent[] = [];
+  #events: ConnectionEvent[] | null = null;
   #state: ConnectionState = 'open';
   /** Our close frame is queued: no further frames from us (RFC 6455 §5.5.1). */
   #closeSent = false;
@@ -75,11 +106,26 @@ export class Connection {
       allowRsv1: options.compressor !== undefined,
       maxFramePayload: options.compressor === undefined ? maxMessageBytes : compressedLimit(maxMessageBytes),
       ...(options.recordPreviewBytes === undefined ? {} : { recordPreviewBytes: options.recordPreviewBytes }),
+      ...(options.allocate === undefined ? {} : { allocate: options.allocate }),
     });
-    this.#assembler = new MessageAssembler(maxMessageBytes, options.compressor);
+    this.#maxMessageBytes = maxMessageBytes;
+    this.#randomBytes = options.randomBytes;
     this.#previewBytes = options.recordPreviewBytes ?? -1;
-    this.#writer = new FrameWriter(options.role, options.randomBytes, options.recordPreviewBytes,
-      (record) => this.#events.push({ type: 'frame', record }));
+  }
+
+  get #writer(): FrameWriter {
+    return this.#writerOrNull ??= new FrameWriter(this.#role, this.#randomBytes,
+      this.#previewBytes < 0 ? undefined : this.#previewBytes,
+      this.#previewBytes < 0 ? null : (record) => this.#emit({ type: 'frame', record }));
+  }
+
+  #assemblerForData(): MessageAssembler {
+    return this.#assembler ??= new MessageAssembler(this.#maxMessageBytes, this.#compressor);
+  }
+
+  #emit(event: ConnectionEvent): void {
+    if (this.#events === null) this.#events = [event];
+    else this.#events.push(event);
   }
 
   get state(): ConnectionState {
@@ -107,13 +153,13 @@ export class Connection {
   receiveEnd(): void {
     if (this.#state === 'closed') return;
     this.#inputDone = true;
-    this.#assembler.reset();
+    this.#assembler?.reset();
     this.#state = 'closed';
     const owed = this.#closeOwed;
     this.#closeOwed = null;
     // The close we owed can no longer be sent: the handshake did not complete (RFC 6455 §7.1.5). The
     // peer's close code, or the violation's, still says why the connection ended.
-    this.#events.push(owed === null
+    this.#emit(owed === null
       ? { type: 'closed', code: CloseCode.AbnormalClosure, reason: '', wasClean: false }
       : { type: 'closed', code: owed.code, reason: owed.reason, wasClean: false });
   }
@@ -122,6 +168,16 @@ export class Connection {
   sendText(text: string, options?: SendOptions): boolean {
     if (!this.#canSend()) return false;
     return this.#sendMessage(Opcode.Text, encodeText(text), options);
+  }
+
+  /**
+   * Sends a text message whose UTF-8 the caller already holds and knows to be valid (RFC 6455 §5.6),
+   * e.g. the bytes of a received 'text' event: no encoding, no copy for a server. Invalid UTF-8 here
+   * would make the peer fail the connection with 1007 (§8.1). Same ownership rule as sendBinary.
+   */
+  sendTextBytes(utf8: Uint8Array, options?: SendOptions): boolean {
+    if (!this.#canSend()) return false;
+    return this.#sendMessage(Opcode.Text, utf8, options);
   }
 
   /** Unmasked (server) payloads are written without a copy: do not change `data` until it is written. */
@@ -172,19 +228,19 @@ export class Connection {
    * is written now and its record (when recording) and 'closed' are returned: call until [].
    */
   takeEvents(): ConnectionEvent[] {
-    if (this.#events.length === 0) {
+    if (this.#events === null) {
       if (this.#closeOwed === null) return [];
       this.#payOwedClose();
     }
-    const events = this.#events;
-    this.#events = [];
+    const events = this.#events!;
+    this.#events = null;
     return events;
   }
 
   /** Drains the chunks to write, in order (writing an owed close frame last; see the file comment). */
   takeOutgoing(): Uint8Array[] {
     if (this.#closeOwed !== null) this.#payOwedClose();
-    return this.#writer.take();
+    return this.#writerOrNull === null ? [] : this.#writerOrNull.take();
   }
 
   #canSend(): boolean {
@@ -200,7 +256,7 @@ export class Connection {
       this.#closeSent = true;
     }
     this.#state = 'closed';
-    this.#events.push({ type: 'closed', code: owed.code, reason: owed.reason, wasClean: owed.wasClean });
+    this.#emit({ type: 'closed', code: owed.code, reason: owed.reason, wasClean: owed.wasClean });
   }
 
   #sendMessage(opcode: number, data: Uint8Array, options: SendOptions | undefined): boolean {
@@ -233,36 +289,36 @@ export class Connection {
         'RSV1 set on a control frame: only data messages may be compressed', frame.record?.streamOffset), frame.record);
     }
     if (opcode === Opcode.Close) return this.#handleClose(frame);
-    if (frame.record !== undefined) this.#events.push({ type: 'frame', record: frame.record });
+    if (frame.record !== undefined) this.#emit({ type: 'frame', record: frame.record });
     if (opcode === Opcode.Ping) {
-      this.#events.push({ type: 'ping', data: frame.payload });
+      this.#emit({ type: 'ping', data: frame.payload });
       // RFC 6455 §5.5.2/§5.5.3: answer with a Pong carrying the same Application data, unless our close
       // is already out (nothing may follow it).
       if (this.#autoPong && !this.#closeSent) this.#writer.write({ fin: true, opcode: Opcode.Pong, payload: frame.payload });
     } else {
-      this.#events.push({ type: 'pong', data: frame.payload });
+      this.#emit({ type: 'pong', data: frame.payload });
     }
   }
 
   #handleData(frame: Frame): void {
     const record = frame.record;
-    const result = this.#assembler.push(frame, record === undefined ? undefined : record.streamOffset + record.headerLength);
+    const result = this.#assemblerForData().push(frame, record === undefined ? undefined : record.streamOffset + record.headerLength);
     if (result === null) {
-      if (record !== undefined) this.#events.push({ type: 'frame', record });
+      if (record !== undefined) this.#emit({ type: 'frame', record });
       return;
     }
     if (result.kind === 'violation') return this.#fail(result.violation, record);
     if (result.kind === 'text') {
       if (record !== undefined) this.#emitFinalRecord(record, result.compressed ? result.bytes : null);
-      this.#events.push({ type: 'text', text: result.text, byteLength: result.bytes.length, compressed: result.compressed });
+      this.#emit(new TextEvent(result.text, result.bytes, result.compressed));
     } else {
       if (record !== undefined) this.#emitFinalRecord(record, result.compressed ? result.data : null);
-      this.#events.push({ type: 'binary', data: result.data, compressed: result.compressed });
+      this.#emit({ type: 'binary', data: result.data, compressed: result.compressed });
     }
   }
 
   #emitFinalRecord(record: FrameRecord, inflated: Uint8Array | null): void {
-    this.#events.push({ type: 'frame', record: inflated === null ? record : withInflated(record, inflated, this.#previewBytes) });
+    this.#emit({ type: 'frame', record: inflated === null ? record : withInflated(record, inflated, this.#previewBytes) });
   }
 
   /** RFC 6455 §5.5.1: the peer's close frame. */
@@ -273,16 +329,16 @@ export class Connection {
       const at = record === undefined ? undefined : record.streamOffset + record.headerLength;
       return this.#fail(at === undefined ? parsed : violation(parsed.closeCode, parsed.section, parsed.reason, at), record);
     }
-    if (record !== undefined) this.#events.push({ type: 'frame', record });
+    if (record !== undefined) this.#emit({ type: 'frame', record });
     // Nothing the peer sends after its close frame counts (RFC 6455 §5.5.1); a message it left
     // unfinished is dropped.
     this.#inputDone = true;
-    this.#assembler.reset();
-    this.#events.push({ type: 'close-received', code: parsed.code, reason: parsed.reason });
+    this.#assembler?.reset();
+    this.#emit({ type: 'close-received', code: parsed.code, reason: parsed.reason });
     // RFC 6455 §7.1.5: the connection's close code is the one in the first close frame received.
     if (this.#closeSent) {
       this.#state = 'closed';
-      this.#events.push({ type: 'closed', code: parsed.code, reason: parsed.reason, wasClean: true });
+      this.#emit({ type: 'closed', code: parsed.code, reason: parsed.reason, wasClean: true });
       return;
     }
     // "It SHOULD do so as soon as practical": once the host has drained the events before it.
@@ -293,16 +349,16 @@ export class Connection {
   /** _Fail the WebSocket Connection_ (RFC 6455 §7.1.7). */
   #fail(broken: ProtocolViolation, record: FrameRecord | null | undefined): void {
     this.#inputDone = true;
-    this.#assembler.reset();
+    this.#assembler?.reset();
     if (record !== null && record !== undefined) {
-      this.#events.push({ type: 'frame', record: record.violation === undefined ? { ...record, violation: broken } : record });
+      this.#emit({ type: 'frame', record: record.violation === undefined ? { ...record, violation: broken } : record });
     }
-    this.#events.push({ type: 'violation', violation: broken });
+    this.#emit({ type: 'violation', violation: broken });
     // "...SHOULD send a Close frame with an appropriate status code" unless the closing handshake has
     // already begun on our side.
     if (this.#closeSent) {
       this.#state = 'closed';
-      this.#events.push({ type: 'closed', code: broken.closeCode, reason: broken.reason, wasClean: false });
+      this.#emit({ type: 'closed', code: broken.closeCode, reason: broken.reason, wasClean: false });
       return;
     }
     this.#state = 'closing';

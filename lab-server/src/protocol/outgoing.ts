@@ -38,17 +38,17 @@ export class FrameWriter {
   readonly #randomBytes: RandomBytes | undefined;
   #keyPool: Uint8Array | null = null;
   #keyPoolAt = 0;
-  #chunks: Uint8Array[] = [];
+  #chunks: Uint8Array[] | null = null;
   #frameIndex = 0;
   #streamOffset = 0;
-  /** Receives the record of each frame written, when recording. */
-  readonly #onRecord: (record: FrameRecord) => void;
+  /** Receives the record of each frame written; null when not recording. */
+  readonly #onRecord: ((record: FrameRecord) => void) | null;
 
   constructor(
     role: Role,
     randomBytes: RandomBytes | undefined,
     recordPreviewBytes: number | undefined,
-    onRecord: (record: FrameRecord) => void,
+    onRecord: ((record: FrameRecord) => void) | null,
   ) {
     this.#onRecord = onRecord;
     this.#masks = role === 'client';
@@ -98,7 +98,7 @@ export class FrameWriter {
       bytes.set(payload, header.length);
       wirePayload = bytes.subarray(header.length);
       applyMask(wirePayload, maskingKey, 0);
-      this.#chunks.push(bytes);
+      this.#queue(bytes);
       frameLength = bytes.length;
     } else {
       header = encodeFrameHeader(frame); // maskingKey is null or absent here: unmasked
@@ -106,9 +106,9 @@ export class FrameWriter {
         const bytes = allocate(header.length + payload.length);
         bytes.set(header, 0);
         bytes.set(payload, header.length);
-        this.#chunks.push(bytes);
+        this.#queue(bytes);
       } else {
-        this.#chunks.push(header, payload);
+        this.#queue(header, payload);
       }
       wirePayload = payload;
       frameLength = header.length + payload.length;
@@ -116,7 +116,7 @@ export class FrameWriter {
     if (this.#previewBytes >= 0) {
       const record = describeFrameParts(header, wirePayload, this.#direction, this.#frameIndex, this.#streamOffset,
         this.#previewBytes);
-      this.#onRecord(inflated === null ? record : withInflated(record, inflated, this.#previewBytes));
+      this.#onRecord!(inflated === null ? record : withInflated(record, inflated, this.#previewBytes));
     }
     this.#frameIndex++;
     this.#streamOffset += frameLength;
@@ -124,10 +124,17 @@ export class FrameWriter {
 
   /** Drains the chunks to write, in order. */
   take(): Uint8Array[] {
-    if (this.#chunks.length === 0) return [];
     const chunks = this.#chunks;
-    this.#chunks = [];
+    if (chunks === null) return [];
+    this.#chunks = null;
     return chunks;
+  }
+
+  /** Made on the first chunk after each take(): an idle connection holds no array. */
+  #queue(chunk: Uint8Array, second?: Uint8Array): void {
+    const chunks = (this.#chunks ??= []);
+    chunks.push(chunk);
+    if (second !== undefined) chunks.push(second);
   }
 
   #nextKey(): Uint8Array {
