@@ -1,7 +1,42 @@
 // @ts-check
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import svelte from '@astrojs/svelte';
 import mdx from '@astrojs/mdx';
+
+/**
+ * Full-text search over the lessons (Pagefind), indexed from the built HTML once Astro has written it.
+ * Only elements marked data-pagefind-body are indexed (the lesson article in site/layouts/Lesson.astro),
+ * so tool pages and navigation stay out of the results. The index lands in dist/pagefind/, fetched by the
+ * search page only when a learner searches; `astro dev` has no index and the search page says so.
+ * @returns {import('astro').AstroIntegration}
+ */
+function pagefindIndex() {
+  return {
+    name: 'wsfs:pagefind',
+    hooks: {
+      'astro:build:done': async ({ dir, logger }) => {
+        const pagefind = await import('pagefind');
+        const outDir = fileURLToPath(dir);
+        try {
+          const { index, errors } = await pagefind.createIndex({
+            forceLanguage: 'en',
+            // Islands (visualizer output, graded checks), the "Lesson n of m" kicker and the pager are not lesson prose.
+            excludeSelectors: ['astro-island', '.kicker', '.pager'],
+          });
+          if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
+          const added = await index.addDirectory({ path: outDir });
+          if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
+          const written = await index.writeFiles({ outputPath: `${outDir}pagefind` });
+          if (written.errors.length > 0) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+          logger.info(`search index written to pagefind/ (${added.page_count} pages read; only lesson bodies are indexed)`);
+        } finally {
+          await pagefind.close();
+        }
+      },
+    },
+  };
+}
 
 // The site is static: `npm start` serves dist/ from the lab server, and any static host can serve it
 // under a base path given by SITE_BASE (for example SITE_BASE=/websockets-from-scratch/). Every internal
@@ -10,7 +45,7 @@ export default defineConfig({
   srcDir: './site',
   outDir: './dist',
   base: process.env.SITE_BASE ?? '/',
-  integrations: [svelte(), mdx()],
+  integrations: [svelte(), mdx(), pagefindIndex()],
   // Astro 7 defaults to JSX whitespace rules, which glue "and<a>" together across line breaks; the
   // lossless compression keeps prose written over several lines reading as written.
   compressHTML: true,

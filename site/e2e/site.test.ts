@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
 import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason } from './support.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason, builtPages } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -18,10 +18,12 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   let server: LabServer;
   let browser: Browser;
   let lessonIds: string[];
+  let pages: string[];
 
   beforeAll(async () => {
     ensureBuilt();
     lessonIds = readdirSync(join(DIST_DIR, 'lessons'));
+    pages = builtPages();
     server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   }, 180_000);
@@ -56,9 +58,9 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
     expect(lessonIds).toEqual(expect.arrayContaining(['why-push', 'opening-handshake', 'the-frame']));
   });
 
-  it('opens the home page, every lesson and both tools without console errors', async () => {
-    const paths = ['', ...lessonIds.map((id) => `lessons/${id}/`), 'tools/inspector/', 'tools/handshake/'];
-    for (const path of paths) {
+  it('opens every page (home, lessons, tools, search) without console errors', async () => {
+    expect(pages).toEqual(expect.arrayContaining(['', 'search/', 'tools/', 'tools/inspector/', 'tools/builder/', 'tools/handshake/']));
+    for (const path of pages) {
       const { page, errors } = await open(path);
       await page.waitForLoadState('networkidle');
       expect(await page.locator('h1').count(), `one h1 on /${path}`).toBe(1);
@@ -159,11 +161,57 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   it('fits a 360 px wide screen on every page (no horizontal scrolling)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
     const page = await context.newPage();
-    for (const path of ['', ...lessonIds.map((id) => `lessons/${id}/`), 'tools/inspector/', 'tools/handshake/']) {
+    const tooWide: string[] = [];
+    for (const path of pages) {
       await page.goto(`${server.url}/${path}`, { waitUntil: 'networkidle' });
-      expect(await page.evaluate(() => document.documentElement.scrollWidth), `width of /${path}`).toBeLessThanOrEqual(360);
+      const width = await page.evaluate(() => document.documentElement.scrollWidth);
+      if (width > 360) {
+        // Name the widest element that sticks out, so the failure says what to fix.
+        const culprit = await page.evaluate(() => {
+          // Content that scrolls inside its own box (code, tables) does not widen the page.
+          const scrollsInside = (element: Element): boolean => {
+            for (let parent = element.parentElement; parent !== null && parent !== document.body; parent = parent.parentElement) {
+              if (getComputedStyle(parent).overflowX !== 'visible') return true;
+            }
+            return false;
+          };
+          const culprit = [...document.querySelectorAll('body *')].find((element) => element.getBoundingClientRect().right > 361 && !scrollsInside(element));
+          return culprit === undefined ? '?' : `${culprit.tagName.toLowerCase()}.${[...culprit.classList].join('.')} "${(culprit.textContent ?? '').trim().slice(0, 40)}"`;
+        });
+        tooWide.push(`/${path} is ${width}px wide (${culprit})`);
+      }
     }
+    expect(tooWide).toEqual([]);
     await context.close();
+  });
+
+  it('lists every visualizer page on the tools index, linked from the header', async () => {
+    const { page, errors } = await open('');
+    await page.locator('.site-header nav').getByRole('link', { name: 'Tools' }).click();
+    await page.waitForURL(/\/tools\/$/);
+    const links = await page.locator('.tools a').evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    const toolPages = pages.filter((path) => /^tools\/[^/]+\/$/.test(path)).map((path) => `/${path}`);
+    expect(links.slice().sort()).toEqual(toolPages.slice().sort());
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('searches the lessons with Pagefind, lesson text only, keeping the query in the URL', async () => {
+    const { page, errors } = await open('search/?q=masking');
+    const results = page.locator('[data-testid="search-results"] li a');
+    await expect.poll(() => results.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const hrefs = await results.evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
+    expect(hrefs.every((path) => path.startsWith('/lessons/')), hrefs.join(' ')).toBe(true);
+    expect(await page.locator('[data-testid="search-results"] mark').count()).toBeGreaterThan(0);
+    // Typing a new query searches again and updates the address.
+    await page.locator('[data-testid="search-input"]').fill('Sec-WebSocket-Accept');
+    await expect.poll(() => page.url()).toMatch(/q=Sec-WebSocket-Accept/);
+    await expect.poll(() => results.evaluateAll((anchors) => anchors.map((a) => (a as HTMLAnchorElement).pathname))).toContain('/lessons/opening-handshake/');
+    // Words only a tool page has are not indexed: tool pages are not lessons.
+    await page.locator('[data-testid="search-input"]').fill('Reserved opcodes and RSV bits are allowed here on purpose');
+    await expect.poll(() => page.locator('.search + .status, [role="status"]').last().innerText()).toMatch(/No lesson mentions/);
+    expect(errors).toEqual([]);
+    await page.close();
   });
 
   it('applies a chosen dark theme before first paint and toggles it from the header', async () => {
