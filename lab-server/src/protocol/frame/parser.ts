@@ -96,7 +96,7 @@ export class FrameParser {
   /** A payload that spans chunks, filled (and unmasked) piece by piece; null otherwise. */
   #payloadBuffer: Uint8Array | null = null;
   /**
-   * Pieces (unmasked) of a spanning payload that has no buffer yet: too little of it has arrived, or a
+   * Pieces (as on the wire) of a spanning payload that has no buffer yet: too little of it has arrived, or a
    * buffer of its declared size could not be had (a length near 2^53 is legal). Null when unused.
    */
   #pieces: Uint8Array[] | null = null;
@@ -254,7 +254,7 @@ export class FrameParser {
     if (this.#previewBytes >= 0) this.#keepWirePreview(piece);
     this.#payloadReceived = received + take;
     const buffer = this.#payloadBuffer;
-    if (buffer === null) return this.#collectPiece(piece, received, frames, position + take);
+    if (buffer === null) return this.#collectPiece(piece, frames, position + take);
     if (this.#masked) maskInto(piece, buffer, received, this.#maskingKey, received);
     else buffer.set(piece, received);
     if (received + take === payloadLength) {
@@ -278,8 +278,8 @@ export class FrameParser {
    * frame and sends one byte must not make us reserve 16 MiB (RFC 6455 §10.4: resource limits), so
    * what we hold stays within twice what the peer really sent.
    */
-  #collectPiece(piece: Uint8Array, received: number, frames: Frame[], next: number): number {
-    if (this.#masked) applyMask(piece, this.#maskingKey, received);
+  #collectPiece(piece: Uint8Array, frames: Frame[], next: number): number {
+    // Kept as it came (still masked): unmasked in the one copy that joins the pieces.
     (this.#pieces ??= []).push(piece);
     const arrived = this.#payloadReceived;
     if (arrived === this.#payloadLength) return this.#joinPieces(frames, next);
@@ -296,11 +296,7 @@ export class FrameParser {
     } catch {
       return; // #joinPieces decides at the payload's end: join, or fail with 1009.
     }
-    let at = 0;
-    for (const kept of this.#pieces!) {
-      buffer.set(kept, at);
-      at += kept.length;
-    }
+    this.#copyPiecesInto(this.#pieces!, buffer);
     this.#pieces = null;
     this.#payloadBuffer = buffer;
   }
@@ -317,13 +313,19 @@ export class FrameParser {
         `frame payload of ${this.#payloadLength} bytes cannot be buffered`, this.#frameStart + this.#headerLength));
       return next;
     }
-    let at = 0;
-    for (const kept of pieces) {
-      payload.set(kept, at);
-      at += kept.length;
-    }
+    this.#copyPiecesInto(pieces, payload);
     frames.push(this.#completeFrame(payload));
     return next;
+  }
+
+  /** Joins the pieces of a payload into its buffer, unmasking them on the way (RFC 6455 §5.3). */
+  #copyPiecesInto(pieces: readonly Uint8Array[], buffer: Uint8Array): void {
+    let at = 0;
+    for (const kept of pieces) {
+      if (this.#masked) maskInto(kept, buffer, at, this.#maskingKey, at);
+      else buffer.set(kept, at);
+      at += kept.length;
+    }
   }
 
   #completeFrame(payload: Uint8Array): Frame {
