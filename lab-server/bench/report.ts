@@ -1,0 +1,91 @@
+/** The figures table: one row per measured figure, lab against ws, ratio oriented so that >= 1.0 means "lab at least as good". */
+import { spreadPercent, summarize, type Summary } from './stats.ts';
+
+export type Better = 'higher' | 'lower';
+
+export interface Figure {
+  readonly id: string;
+  readonly label: string;
+  readonly unit: string;
+  readonly better: Better;
+  readonly lab: Summary;
+  readonly ws: Summary;
+  /** Secondary figures (diagnostics such as server CPU per message) are shown but marked. */
+  readonly diagnostic?: boolean;
+}
+
+export function makeFigure(
+  id: string,
+  label: string,
+  unit: string,
+  better: Better,
+  lab: readonly number[],
+  ws: readonly number[],
+  diagnostic = false,
+): Figure {
+  return { id, label, unit, better, lab: summarize(lab), ws: summarize(ws), diagnostic };
+}
+
+/** lab / ws for rates, ws / lab for costs (memory, CPU time): >= 1.0 always means the lab is at least as good. */
+export function ratio(figure: Figure): number {
+  const { lab, ws } = figure;
+  return figure.better === 'higher' ? lab.median / ws.median : ws.median / lab.median;
+}
+
+export function formatNumber(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  const abs = Math.abs(value);
+  if (abs >= 100_000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 1000) return Math.round(value).toLocaleString('en-US');
+  if (abs >= 100) return value.toFixed(0);
+  if (abs >= 10) return value.toFixed(1);
+  return value.toFixed(2);
+}
+
+function formatRatio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a';
+}
+
+function formatSpread(summary: Summary): string {
+  const spread = spreadPercent(summary);
+  return Number.isFinite(spread) ? `±${(spread / 2).toFixed(0)}%` : '';
+}
+
+interface Row {
+  readonly cells: readonly string[];
+}
+
+function rows(figures: readonly Figure[]): Row[] {
+  return figures.map((figure) => ({
+    cells: [
+      `${figure.diagnostic === true ? '  (diag) ' : ''}${figure.label}`,
+      figure.unit,
+      formatNumber(figure.lab.median),
+      formatNumber(figure.ws.median),
+      formatRatio(ratio(figure)),
+      `${formatSpread(figure.lab)} / ${formatSpread(figure.ws)}`,
+    ],
+  }));
+}
+
+const HEADER = ['figure', 'unit', 'lab', 'ws', 'ratio', 'spread lab / ws'] as const;
+
+/** A plain-text table for the terminal. */
+export function formatTable(figures: readonly Figure[]): string {
+  const all = [HEADER as readonly string[], ...rows(figures).map((row) => row.cells)];
+  const widths = HEADER.map((_, column) => Math.max(...all.map((cells) => (cells[column] ?? '').length)));
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, column) => (column >= 2 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0)))
+      .join('  ');
+  const separator = widths.map((width) => '-'.repeat(width)).join('  ');
+  return [line(all[0] ?? []), separator, ...all.slice(1).map(line)].join('\n');
+}
+
+/** The same table as Markdown, for BENCHMARKS.md. */
+export function formatMarkdownTable(figures: readonly Figure[]): string {
+  const header = `| ${HEADER.join(' | ')} |`;
+  const align = `| --- | --- | ---: | ---: | ---: | ---: |`;
+  const body = rows(figures).map((row) => `| ${row.cells.map((cell) => cell.trim()).join(' | ')} |`);
+  return [header, align, ...body].join('\n');
+}

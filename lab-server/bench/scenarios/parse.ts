@@ -1,0 +1,116 @@
+/**
+ * Figure 5: in-process parse throughput of masked frames, lab FrameParser against ws's Receiver, 64 B, 16 KiB and
+ * 1 MiB payloads fed in 64 KiB chunks. Diagnostics: the lab's Connection (the message layer /echo runs on) against
+ * the same Receiver, including text (UTF-8 validation) where ws uses Node's native isUtf8.
+ */
+import { selected, type BenchSettings } from '../options.ts';
+import { makeFigure, type Figure } from '../report.ts';
+import { buildParseInput, chunksOf, type ParseInput } from './parse-input.ts';
+import { labFrameParser, loadLabConnection, newSink, wsReceiver, type ParserFactory } from './parsers.ts';
+
+const KIB = 1024;
+const MIB = 1024 * 1024;
+const OPCODE_TEXT = 0x1;
+const OPCODE_BINARY = 0x2;
+
+interface ParseCase {
+  readonly id: string;
+  readonly label: string;
+  readonly size: number;
+  readonly opcode: number;
+  readonly lab: 'parser' | 'connection';
+}
+
+export const PARSE_CASES: readonly ParseCase[] = [
+  { id: 'parse-64', label: 'parse 64 B masked frames', size: 64, opcode: OPCODE_BINARY, lab: 'parser' },
+  { id: 'parse-16k', label: 'parse 16 KiB masked frames', size: 16 * KIB, opcode: OPCODE_BINARY, lab: 'parser' },
+  { id: 'parse-1m', label: 'parse 1 MiB masked frames', size: MIB, opcode: OPCODE_BINARY, lab: 'parser' },
+  { id: 'parse-conn-64', label: 'Connection vs Receiver, 64 B binary', size: 64, opcode: OPCODE_BINARY, lab: 'connection' },
+  { id: 'parse-conn-16k-text', label: 'Connection vs Receiver, 16 KiB text', size: 16 * KIB, opcode: OPCODE_TEXT, lab: 'connection' },
+];
+
+const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Before timing: both implementations must deliver exactly the unmasked payloads. */
+function verify(name: string, factory: ParserFactory, input: ParseInput): void {
+  const sink = newSink(true);
+  const parser = factory(sink);
+  for (const chunk of chunksOf(Buffer.from(input.stream))) parser.push(chunk);
+  const kept = sink.kept ?? [];
+  if (kept.length !== input.frameCount) throw new Error(`${name}: delivered ${kept.length} of ${input.frameCount} payloads`);
+  for (let i = 0; i < kept.length; i++) {
+    if (!Buffer.from(kept[i] as Uint8Array).equals(input.payloads[i] as Buffer)) {
+      throw new Error(`${name}: payload ${i} differs from what was sent`);
+    }
+  }
+}
+
+interface Rates {
+  readonly mbPerSecond: number;
+  readonly framesPerSecond: number;
+}
+
+/**
+ * Feeds the stream again and again for about `durationMs` of parsing time. The parsers unmask in place (both
+ * document it), so the working copy is restored from the pristine stream before every pass; only the pushes are
+ * timed, not the restore.
+ */
+async function timeParser(factory: ParserFactory, input: ParseInput, working: Buffer, durationMs: number): Promise<Rates> {
+  const chunks = chunksOf(working);
+  const sink = newSink(false);
+  const parser = factory(sink);
+  let elapsed = 0;
+  do {
+    working.set(input.stream);
+    const start = performance.now();
+    for (let i = 0; i < chunks.length; i++) parser.push(chunks[i] as Buffer);
+    elapsed += performance.now() - start;
+    // Let ws's Writable run its deferred callbacks, as a socket's event loop would.
+    await immediate();
+  } while (elapsed < durationMs);
+  const seconds = elapsed / 1000;
+  return { mbPerSecond: sink.bytes / 1e6 / seconds, framesPerSecond: sink.messages / seconds };
+}
+
+export async function runParseFigures(settings: BenchSettings, log: (line: string) => void): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const labConnection = await loadLabConnection();
+  for (const parseCase of PARSE_CASES) {
+    if (!selected(settings, parseCase.id)) continue;
+    const labFactory = parseCase.lab === 'parser' ? labFrameParser : labConnection;
+    if (labFactory === null) {
+      log(`  ${parseCase.id}: skipped (lab-server/src/protocol/connection.ts not available)`);
+      continue;
+    }
+    const input = buildParseInput(parseCase.size, parseCase.opcode);
+    verify(`lab ${parseCase.lab}`, labFactory, input);
+    verify('ws Receiver', wsReceiver, input);
+    const working = Buffer.allocUnsafe(input.stream.length);
+    // Warm-up (JIT) for both, not recorded.
+    await timeParser(labFactory, input, working, settings.parseMs / 2);
+    await timeParser(wsReceiver, input, working, settings.parseMs / 2);
+    const lab: Rates[] = [];
+    const ws: Rates[] = [];
+    for (let round = 0; round < settings.rounds; round++) {
+      lab.push(await timeParser(labFactory, input, working, settings.parseMs));
+      ws.push(await timeParser(wsReceiver, input, working, settings.parseMs));
+    }
+    const labMb = lab.map((r) => r.mbPerSecond);
+    const wsMb = ws.map((r) => r.mbPerSecond);
+    log(`  ${parseCase.id}: lab ${labMb.map((v) => v.toFixed(0)).join(' ')} MB/s | ws ${wsMb.map((v) => v.toFixed(0)).join(' ')} MB/s`);
+    const diagnostic = parseCase.lab === 'connection';
+    figures.push(makeFigure(parseCase.id, parseCase.label, 'MB/s', 'higher', labMb, wsMb, diagnostic));
+    figures.push(
+      makeFigure(
+        `${parseCase.id}-frames`,
+        parseCase.label,
+        parseCase.lab === 'parser' ? 'frames/s' : 'msgs/s',
+        'higher',
+        lab.map((r) => r.framesPerSecond),
+        ws.map((r) => r.framesPerSecond),
+        diagnostic,
+      ),
+    );
+  }
+  return figures;
+}
