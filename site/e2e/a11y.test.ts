@@ -4,11 +4,10 @@
  * Required on CI (CI=true).
  */
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
-import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason, builtPages } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useSiteInBrowser } from './site-in-browser.ts';
+import { browserSkipReason, builtPages } from './support.ts';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
@@ -48,30 +47,21 @@ function describeViolations(violations: readonly AxeViolation[]): string[] {
 }
 
 describe.skipIf(skipReason !== null)('accessibility (axe-core) on every page', () => {
-  let server: LabServer;
-  let browser: Browser;
+  const site = useSiteInBrowser();
   let pages: string[];
 
-  beforeAll(async () => {
-    ensureBuilt();
+  beforeAll(() => {
     pages = builtPages();
-    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
     it(`has no serious or critical violations in the ${colorScheme} theme`, async () => {
       expect(pages.length).toBeGreaterThan(3);
-      const context = await browser.newContext({ colorScheme });
+      const context = await site.browser.newContext({ colorScheme });
       const page = await context.newPage();
       const found: string[] = [];
       for (const path of pages) {
-        const response = await page.goto(`${server.url}/${path}`, { waitUntil: 'networkidle' });
+        const response = await page.goto(`${site.url}/${path}`, { waitUntil: 'networkidle' });
         if (response?.status() !== 200) {
           found.push(`/${path} [${colorScheme}] answered ${response?.status()}: was dist/ rebuilt during the audit?`);
           continue;

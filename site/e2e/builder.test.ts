@@ -3,37 +3,21 @@
  * close code, "open in the inspector" carries the bytes, and the inspector's bytes open back in the
  * builder. Required on CI (CI=true).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
-import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useSiteInBrowser } from './site-in-browser.ts';
+import { browserSkipReason } from './support.ts';
 
 const skipReason = browserSkipReason();
 
 describe.skipIf(skipReason !== null)('the frame builder in Chromium', () => {
-  let server: LabServer;
-  let browser: Browser;
+  const site = useSiteInBrowser();
 
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
+  /** The builder's islands load with the page (client:load): wait until every one is hydrated. */
   async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => { if (message.type() === 'error') errors.push(message.text()); });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/${path}`, { waitUntil: 'networkidle' });
-    await page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0);
-    return { page, errors };
+    const opened = await site.open(path, 'networkidle');
+    await opened.page.waitForFunction(() => document.querySelectorAll('astro-island[ssr]').length === 0);
+    return opened;
   }
 
   it('writes the RFC 6455 §5.7 frames live and explains a violation', async () => {

@@ -4,11 +4,10 @@
  * the Origin allow-list, a live WebSocket to /echo, the bytes-to-messages pipeline), and its graded
  * check can be completed. Required on CI (CI=true).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
-import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useSiteInBrowser } from './site-in-browser.ts';
+import { browserSkipReason } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -24,41 +23,12 @@ const QUIZZES: Readonly<Record<string, readonly Answer[]>> = {
 };
 
 describe.skipIf(skipReason !== null)('lessons 9-13 in Chromium', () => {
-  let server: LabServer;
-  let browser: Browser;
+  const site = useSiteInBrowser();
 
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-  }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/${path}`, { waitUntil: 'load' });
-    return { page, errors };
-  }
-
-  async function hydrated(page: Page, selector: string): Promise<void> {
-    await page.locator(selector).first().scrollIntoViewIfNeeded();
-    await page.waitForFunction((inner) => {
-      const island = document.querySelector(inner)?.closest('astro-island');
-      return island !== null && island !== undefined && !island.hasAttribute('ssr');
-    }, selector);
-  }
 
   async function completeQuiz(page: Page, lessonId: string): Promise<void> {
-    await hydrated(page, '.quiz form');
+    await site.hydrated(page, '.quiz form');
     const quiz = page.locator('.quiz');
     const inputs = quiz.locator('input[type="text"]');
     let valueIndex = 0;
@@ -71,8 +41,8 @@ describe.skipIf(skipReason !== null)('lessons 9-13 in Chromium', () => {
   }
 
   it('lesson 9: the nginx checker explains a bare proxy_pass and accepts the WebSocket idiom', async () => {
-    const { page, errors } = await open('lessons/proxies/');
-    await hydrated(page, '[data-testid="nginx-input"]');
+    const { page, errors } = await site.open('lessons/proxies/');
+    await site.hydrated(page, '[data-testid="nginx-input"]');
     const verdict = page.locator('[data-testid="nginx-verdict"]');
     await expect.poll(() => verdict.innerText()).toMatch(/answers 400: the opening handshake requires HTTP\/1\.1/);
     expect(await page.locator('[data-testid="nginx-output"]').innerText()).toMatch(/Upgrade is a hop-by-hop header/);
@@ -84,8 +54,8 @@ describe.skipIf(skipReason !== null)('lessons 9-13 in Chromium', () => {
   });
 
   it('lesson 10: pausing on the high-water mark bounds the queue that ignoring write() lets grow', async () => {
-    const { page, errors } = await open('lessons/scaling/');
-    await hydrated(page, '[data-testid="backpressure-readout"]');
+    const { page, errors } = await site.open('lessons/scaling/');
+    await site.hydrated(page, '[data-testid="backpressure-readout"]');
     const peak = page.locator('[data-testid="peak"]');
     await expect.poll(() => peak.innerText()).toBe('21.0 MiB');
     await page.locator('[data-testid="policy-pause"]').check();
@@ -96,8 +66,8 @@ describe.skipIf(skipReason !== null)('lessons 9-13 in Chromium', () => {
   });
 
   it('lesson 11: the allow-list refuses an attacker\'s Origin with 403, and accepts it once listed', async () => {
-    const { page, errors } = await open('lessons/security/');
-    await hydrated(page, '[data-testid="origin-table"]');
+    const { page, errors } = await site.open('lessons/security/');
+    await site.hydrated(page, '[data-testid="origin-table"]');
     const evil = page.locator('[data-testid="origin-table"] tr[data-origin="https://evil.example.net"] .status');
     await expect.poll(() => evil.innerText()).toMatch(/403 refused/);
     expect(await page.locator('tr[data-origin="https://chat.example.com"] .status').innerText()).toMatch(/101 opens/);
@@ -109,8 +79,8 @@ describe.skipIf(skipReason !== null)('lessons 9-13 in Chromium', () => {
   });
 
   it('lesson 12: the playground opens a real WebSocket to /echo, logs events, binaryType and bufferedAmount', async () => {
-    const { page, errors } = await open('lessons/browser-api/');
-    await hydrated(page, '[data-testid="pg-connect"]');
+    const { page, errors } = await site.open('lessons/browser-api/');
+    await site.hydrated(page, '[data-testid="pg-connect"]');
     const log = page.locator('[data-testid="pg-log"]');
     await page.locator('[data-testid="pg-connect"]').click();
     await expect.poll(() => page.locator('[data-testid="pg-state"]').innerText()).toMatch(/1 OPEN/);
@@ -134,8 +104,8 @@ describe.skipIf(skipReason !== null)('lessons 9-13 in Chromium', () => {
   });
 
   it('lesson 13: the pipeline reproduces the RFC 6455 §5.7 masked frame and delivers it read byte by byte', async () => {
-    const { page, errors } = await open('lessons/build-your-own/');
-    await hydrated(page, '[data-testid="pipeline-text"]');
+    const { page, errors } = await site.open('lessons/build-your-own/');
+    await site.hydrated(page, '[data-testid="pipeline-text"]');
     await expect.poll(() => page.locator('[data-testid="pipeline-wire"]').innerText()).toBe('81 85 37 fa 21 3d 7f 9f 4d 51 58');
     await page.locator('[data-testid="pipeline-chunk"]').fill('1');
     await expect.poll(() => page.locator('[data-testid="pipeline-output"] tbody tr').count()).toBe(11);

@@ -5,54 +5,24 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
-import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason, builtPages } from './support.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useSiteInBrowser } from './site-in-browser.ts';
+import { DIST_DIR, browserSkipReason, builtPages } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
 
 describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
-  let server: LabServer;
-  let browser: Browser;
+  const site = useSiteInBrowser();
   let lessonIds: string[];
   let pages: string[];
 
-  beforeAll(async () => {
-    ensureBuilt();
+  beforeAll(() => {
     lessonIds = readdirSync(join(DIST_DIR, 'lessons'));
     pages = builtPages();
-    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
   });
 
-  /** A fresh page that records console errors and uncaught exceptions. */
-  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/${path}`, { waitUntil: 'load' });
-    return { page, errors };
-  }
 
-  /** Scrolls an island into view (client:visible) and waits until Astro has hydrated it. */
-  async function hydrated(page: Page, selector: string): Promise<void> {
-    await page.locator(selector).first().scrollIntoViewIfNeeded();
-    await page.waitForFunction((inner) => {
-      const island = document.querySelector(inner)?.closest('astro-island');
-      return island !== null && island !== undefined && !island.hasAttribute('ssr');
-    }, selector);
-  }
 
   it('serves the three first lessons, each with objectives and a graded check', () => {
     expect(lessonIds).toEqual(expect.arrayContaining(['why-push', 'opening-handshake', 'the-frame']));
@@ -61,7 +31,7 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   it('opens every page (home, lessons, tools, search) without console errors', async () => {
     expect(pages).toEqual(expect.arrayContaining(['', 'search/', 'tools/', 'tools/inspector/', 'tools/builder/', 'tools/handshake/']));
     for (const path of pages) {
-      const { page, errors } = await open(path);
+      const { page, errors } = await site.open(path);
       await page.waitForLoadState('networkidle');
       expect(await page.locator('h1').count(), `one h1 on /${path}`).toBe(1);
       expect(await page.locator('a.skip-link[href="#main"]').count(), `skip link on /${path}`).toBe(1);
@@ -76,15 +46,15 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('sees the lab server live from the home page (the /echo probe)', async () => {
-    const { page, errors } = await open('');
+    const { page, errors } = await site.open('');
     await expect.poll(() => page.locator('.lab-status').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('decodes the RFC 6455 §5.7 examples in the frame inspector, from the URL and from typed input', async () => {
-    const { page, errors } = await open('tools/inspector/?hex=810548656c6c6f');
-    await hydrated(page, '[data-testid="inspector-input"]');
+    const { page, errors } = await site.open('tools/inspector/?hex=810548656c6c6f');
+    await site.hydrated(page, '[data-testid="inspector-input"]');
     const output = page.locator('[data-testid="inspector-output"]');
     // §5.7 a single-frame unmasked text message.
     await expect.poll(() => output.innerText()).toMatch(/Frame 1: text, 2-byte header \+ 5-byte payload/);
@@ -125,8 +95,8 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('computes the RFC 6455 §1.3 accept value in the handshake explorer', async () => {
-    const { page, errors } = await open('tools/handshake/');
-    await hydrated(page, '[data-testid="handshake-key"]');
+    const { page, errors } = await site.open('tools/handshake/');
+    await site.hydrated(page, '[data-testid="handshake-key"]');
     const accept = page.locator('[data-testid="handshake-accept"]');
     expect(await accept.innerText()).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
     await page.locator('[data-testid="handshake-key"]').fill('x3JJHMbDL1EzLkh9GBhXDw==');
@@ -136,8 +106,8 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('passes the graded check of "The frame" and shows the lesson complete on the course index', async () => {
-    const { page, errors } = await open('lessons/the-frame/');
-    await hydrated(page, '.quiz form');
+    const { page, errors } = await site.open('lessons/the-frame/');
+    await site.hydrated(page, '.quiz form');
     const quiz = page.locator('.quiz');
     const inputs = quiz.locator('input[type="text"]');
     // First a wrong answer: the misconception is explained and nothing is marked.
@@ -152,18 +122,18 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
     await expect.poll(() => quiz.locator('[role="status"]').innerText()).toMatch(/lesson complete/);
     await expect.poll(() => page.locator('.sidebar li.complete').allInnerTexts()).toEqual([expect.stringMatching(/The frame/)]);
 
-    await page.goto(`${server.url}/`, { waitUntil: 'networkidle' });
+    await page.goto(`${site.url}/`, { waitUntil: 'networkidle' });
     await expect.poll(() => page.locator('.progress').innerText()).toMatch(new RegExp(`1 of ${lessonIds.length}\\s+lessons complete`));
     expect(errors).toEqual([]);
     await page.close();
   });
 
   it('fits a 360 px wide screen on every page (no horizontal scrolling)', async () => {
-    const context = await browser.newContext({ viewport: { width: 360, height: 800 } });
+    const context = await site.browser.newContext({ viewport: { width: 360, height: 800 } });
     const page = await context.newPage();
     const tooWide: string[] = [];
     for (const path of pages) {
-      await page.goto(`${server.url}/${path}`, { waitUntil: 'networkidle' });
+      await page.goto(`${site.url}/${path}`, { waitUntil: 'networkidle' });
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       if (width > 360) {
         // Name the widest element that sticks out, so the failure says what to fix.
@@ -186,7 +156,7 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('lists every visualizer page on the tools index, linked from the header', async () => {
-    const { page, errors } = await open('');
+    const { page, errors } = await site.open('');
     await page.locator('.site-header nav').getByRole('link', { name: 'Tools' }).click();
     await page.waitForURL(/\/tools\/$/);
     const links = await page.locator('.tools a').evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
@@ -197,7 +167,7 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('searches the lessons with Pagefind, lesson text only, keeping the query in the URL', async () => {
-    const { page, errors } = await open('search/?q=masking');
+    const { page, errors } = await site.open('search/?q=masking');
     const results = page.locator('[data-testid="search-results"] li a');
     await expect.poll(() => results.count(), { timeout: 10_000 }).toBeGreaterThan(0);
     const hrefs = await results.evaluateAll((anchors) => anchors.map((a) => new URL((a as HTMLAnchorElement).href).pathname));
@@ -215,13 +185,13 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('applies a chosen dark theme before first paint and toggles it from the header', async () => {
-    const context = await browser.newContext({ colorScheme: 'light' });
+    const context = await site.browser.newContext({ colorScheme: 'light' });
     await context.addInitScript(() => localStorage.setItem('wsfs:theme', 'dark'));
     const page = await context.newPage();
     // Read the theme as the first script after <head> runs, before any island hydrates.
-    await page.goto(`${server.url}/lessons/why-push/`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${site.url}/lessons/why-push/`, { waitUntil: 'domcontentloaded' });
     expect(await page.evaluate(() => document.documentElement.dataset['theme'])).toBe('dark');
-    await hydrated(page, '.theme-toggle');
+    await site.hydrated(page, '.theme-toggle');
     await page.locator('.theme-toggle').click();
     expect(await page.evaluate(() => document.documentElement.dataset['theme'] ?? 'system')).toBe('system');
     expect(await page.locator('.theme-toggle').getAttribute('aria-label')).toMatch(/System/);
@@ -229,7 +199,7 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
   });
 
   it('is keyboard operable: the first Tab reaches the skip link', async () => {
-    const { page } = await open('lessons/why-push/');
+    const { page } = await site.open('lessons/why-push/');
     await page.keyboard.press('Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
     await page.close();

@@ -3,11 +3,9 @@
  * loads without console errors, each visualizer produces the bytes the RFC gives for a known case, and
  * each lesson's graded check can be completed. Required on CI (CI=true).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
-import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, browserSkipReason } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { useSiteInBrowser } from './site-in-browser.ts';
+import { browserSkipReason } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -22,43 +20,14 @@ const QUIZ_ANSWERS: Readonly<Record<string, readonly (string | RegExp)[]>> = {
 };
 
 describe.skipIf(skipReason !== null)('lessons 4-8 and their visualizers in Chromium', () => {
-  let server: LabServer;
-  let browser: Browser;
+  const site = useSiteInBrowser();
 
-  beforeAll(async () => {
-    ensureBuilt();
-    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
-  }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function open(path: string): Promise<{ page: Page; errors: string[] }> {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`${server.url}/${path}`, { waitUntil: 'load' });
-    return { page, errors };
-  }
-
-  async function hydrated(page: Page, selector: string): Promise<void> {
-    await page.locator(selector).first().scrollIntoViewIfNeeded();
-    await page.waitForFunction((inner) => {
-      const island = document.querySelector(inner)?.closest('astro-island');
-      return island !== null && island !== undefined && !island.hasAttribute('ssr');
-    }, selector);
-  }
 
   it('opens the three tools and lessons 4-8 without console errors', async () => {
     const paths = ['tools/masking/', 'tools/fragmentation/', 'tools/close-codes/', ...Object.keys(QUIZ_ANSWERS).map((id) => `lessons/${id}/`)];
     for (const path of paths) {
-      const { page, errors } = await open(path);
+      const { page, errors } = await site.open(path);
       await page.waitForLoadState('networkidle');
       expect(await page.locator('h1').count(), `one h1 on /${path}`).toBe(1);
       if (path.startsWith('lessons/')) expect(await page.locator('.quiz').count(), `graded check on /${path}`).toBe(1);
@@ -68,8 +37,8 @@ describe.skipIf(skipReason !== null)('lessons 4-8 and their visualizers in Chrom
   }, 120_000);
 
   it('masks RFC 6455 §5.7 "Hello" with 37 fa 21 3d into 7f 9f 4d 51 58, and back', async () => {
-    const { page, errors } = await open('tools/masking/');
-    await hydrated(page, '[data-testid="masking-payload"]');
+    const { page, errors } = await site.open('tools/masking/');
+    await site.hydrated(page, '[data-testid="masking-payload"]');
     const output = page.locator('[data-testid="masking-output"]');
     expect(await output.innerText()).toBe('7f 9f 4d 51 58');
     expect(await page.locator('[data-testid="masking-roundtrip"]').innerText()).toBe('48 65 6c 6c 6f');
@@ -83,8 +52,8 @@ describe.skipIf(skipReason !== null)('lessons 4-8 and their visualizers in Chrom
   }, 60_000);
 
   it('fragments "Hello" into the RFC 6455 §5.7 frames, with a ping in between, and fails invalid UTF-8 with 1007', async () => {
-    const { page, errors } = await open('tools/fragmentation/');
-    await hydrated(page, '[data-testid="fragment-message"]');
+    const { page, errors } = await site.open('tools/fragmentation/');
+    await site.hydrated(page, '[data-testid="fragment-message"]');
     await page.locator('[data-testid="fragment-message"]').fill('Hello');
     await page.locator('[data-testid="fragment-size"]').fill('3');
     const frames = page.locator('[data-testid="fragment-frames"] > li .bytes');
@@ -103,8 +72,8 @@ describe.skipIf(skipReason !== null)('lessons 4-8 and their visualizers in Chrom
   }, 60_000);
 
   it('builds close frames with the core and gives parseClosePayload’s verdict (RFC 6455 §5.5.1, §7.4)', async () => {
-    const { page, errors } = await open('tools/close-codes/');
-    await hydrated(page, '[data-testid="close-code"]');
+    const { page, errors } = await site.open('tools/close-codes/');
+    await site.hydrated(page, '[data-testid="close-code"]');
     const frame = page.locator('[data-testid="close-frame"]');
     expect(await frame.innerText()).toBe('88 05 03 e8 62 79 65');
     expect(await page.locator('[data-testid="close-open-inspector"]').getAttribute('href')).toMatch(/tools\/inspector\/\?hex=880503e8627965$/);
@@ -127,8 +96,8 @@ describe.skipIf(skipReason !== null)('lessons 4-8 and their visualizers in Chrom
 
   for (const [lessonId, answers] of Object.entries(QUIZ_ANSWERS)) {
     it(`completes the graded check of lesson "${lessonId}"`, async () => {
-      const { page, errors } = await open(`lessons/${lessonId}/`);
-      await hydrated(page, '.quiz form');
+      const { page, errors } = await site.open(`lessons/${lessonId}/`);
+      await site.hydrated(page, '.quiz form');
       const quiz = page.locator('.quiz');
       const inputs = quiz.locator('input[type="text"]');
       let textIndex = 0;
