@@ -136,12 +136,14 @@ export class WebSocketTransport {
       for (const chunk of chunks) socket.write(chunk);
       socket.uncork();
     }
+    // #region backpressure
     // Backpressure: a peer that does not read must not make us buffer without bound. We stop
     // reading its input (which is what produces our output) until the kernel takes our bytes.
     if (!this.#paused && socket.writableLength > this.host.maxWriteBufferBytes) {
       this.#paused = true;
       socket.pause();
     }
+    // #endregion backpressure
   }
 
   get paused(): boolean {
