@@ -43,31 +43,6 @@ export interface SendOptions {
 
 const EMPTY = new Uint8Array(0);
 
-/**
- * The 'text' event. A class so that `bytes` (see connection-types.ts) is an accessor, not an own
- * field: the event's own fields stay type, text, byteLength and compressed, as they were before bytes
- * was added, so code that compares events field by field is unaffected.
- */
-class TextEvent {
-  readonly type = 'text';
-  readonly text: string;
-  readonly byteLength: number;
-  readonly compressed: boolean;
-  readonly #bytes: Uint8Array;
-
-  constructor(text: string, bytes: Uint8Array, compressed: boolean) {
-    this.text = text;
-    this.byteLength = bytes.length;
-    this.compressed = compressed;
-    this.#bytes = bytes;
-  }
-
-  get bytes(): Uint8Array {
-    return this.#bytes;
-  }
-}
-
-
 export class Connection {
   readonly #role: Role;
   readonly #parser: FrameParser;
@@ -310,7 +285,7 @@ export class Connection {
     if (result.kind === 'violation') return this.#fail(result.violation, record);
     if (result.kind === 'text') {
       if (record !== undefined) this.#emitFinalRecord(record, result.compressed ? result.bytes : null);
-      this.#emit(new TextEvent(result.text, result.bytes, result.compressed));
+      this.#emit({ type: 'text', text: result.text, byteLength: result.bytes.length, compressed: result.compressed, bytes: result.bytes });
     } else {
       if (record !== undefined) this.#emitFinalRecord(record, result.compressed ? result.data : null);
       this.#emit({ type: 'binary', data: result.data, compressed: result.compressed });

@@ -98,7 +98,7 @@ describe('sending (RFC 6455 §5.3, §5.4; RFC 7692 §6.1)', () => {
     connection.receive(hex('41 03 f2 48 cd'));
     expect(behaviour(connection)).toEqual([]);
     connection.receive(hex('80 04 c9 c9 07 00'));
-    expect(behaviour(connection)).toEqual([{ type: 'text', text: 'Hello', byteLength: 5, compressed: true }]);
+    expect(behaviour(connection)).toEqual([{ type: 'text', text: 'Hello', byteLength: 5, compressed: true, bytes: new TextEncoder().encode('Hello') }]);
   });
 
   it('sendRawFrame writes deliberately broken frames as given (teaching)', () => {
@@ -154,7 +154,7 @@ describe('frame records for both directions', () => {
     const received = records(events);
     expect(received[0]!.inflated).toBeUndefined();
     expect(received[1]!.inflated).toEqual({ preview: ascii('Hel'), length: 5, truncated: true });
-    expect(events.at(-1)).toEqual({ type: 'text', text: 'Hello', byteLength: 5, compressed: true });
+    expect(events.at(-1)).toEqual({ type: 'text', text: 'Hello', byteLength: 5, compressed: true, bytes: new TextEncoder().encode('Hello') });
   });
 
   it('a parser violation is emitted as a frame record with .violation before the violation event', () => {

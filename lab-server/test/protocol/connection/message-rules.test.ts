@@ -145,7 +145,7 @@ describe('message assembly rules', () => {
   it('RFC 6455 §5.6: a leading U+FEFF is part of the text, not a byte order mark', () => {
     const connection = server();
     connection.receive(frameTo('server', { opcode: T, payload: Uint8Array.of(0xef, 0xbb, 0xbf, 0x61) }));
-    expect(behaviour(connection)).toEqual([{ type: 'text', text: '\uFEFFa', byteLength: 4, compressed: false }]);
+    expect(behaviour(connection)).toEqual([{ type: 'text', text: '\uFEFFa', byteLength: 4, compressed: false, bytes: new TextEncoder().encode('\uFEFFa') }]);
   });
 
   it('single-frame binary messages are handed on without a copy (a view into the received chunk)', () => {

@@ -85,8 +85,8 @@ describe('round trip between two Connections (RFC 6455 §5, RFC 7692 §7.2)', ()
     sender.sendText(text);
     pump(sender, receiver, [1]);
     expect(drain(receiver)).toEqual([
-      { type: 'text', text, byteLength: new TextEncoder().encode(text).length, compressed: true },
-      { type: 'text', text, byteLength: new TextEncoder().encode(text).length, compressed: true },
+      { type: 'text', text, byteLength: new TextEncoder().encode(text).length, compressed: true, bytes: new TextEncoder().encode(text) },
+      { type: 'text', text, byteLength: new TextEncoder().encode(text).length, compressed: true, bytes: new TextEncoder().encode(text) },
     ]);
   });
 });

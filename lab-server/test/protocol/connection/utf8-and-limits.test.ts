@@ -22,7 +22,7 @@ describe('UTF-8 of text messages (RFC 6455 §5.6, §8.1)', () => {
         opcode: i === 0 ? Opcode.Text : Opcode.Continuation, fin: i === bytes.length - 1, payload: Uint8Array.of(byte),
       }));
     });
-    expect(behaviour(connection)).toEqual([{ type: 'text', text: 'κόσμε', byteLength: bytes.length, compressed: false }]);
+    expect(behaviour(connection)).toEqual([{ type: 'text', text: 'κόσμε', byteLength: bytes.length, compressed: false, bytes }]);
   });
 
   const failFast: ReadonlyArray<readonly [string, string]> = [
