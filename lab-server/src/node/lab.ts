@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { acceptSteps } from '../protocol/handshake/accept.ts';
 import type { ServerHandshakeResult } from '../protocol/handshake/server.ts';
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
-import { frameRecordToJson, textPreview, toHex, violationToJson } from './lab-reports.ts';
+import { frameRecordToJson, textPreview, toHex, violationToJson } from '../reports/frame-record-json.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import type { TransportHandler, WebSocketTransport } from './transport.ts';
 

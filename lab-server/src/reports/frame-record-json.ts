@@ -1,13 +1,30 @@
 import type { FrameRecord } from '../protocol/frame/types.ts';
 import type { ProtocolViolation } from '../protocol/violation.ts';
+import { decodeUtf8 } from '../protocol/utf8.ts';
 
 /**
  * JSON shapes of the /lab reports (documented in docs/lab-protocol.md). Byte arrays travel as
  * lowercase hex strings; everything else keeps the core's names so a script can reuse its code.
+ * Pure TypeScript: the lab server and the browser's simulated session shape reports with this same code.
  */
 
+const HEX_DIGITS = '0123456789abcdef';
+
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+  let hex = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i] as number;
+    hex += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 0x0f]!;
+  }
+  return hex;
+}
+
+/** The inverse of toHex; throws on anything that is not an even number of hex digits. */
+export function fromHex(hex: string): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error(`not a hex string: "${hex.slice(0, 16)}"`);
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
 }
 
 export interface FrameRecordJson {
@@ -87,14 +104,16 @@ export function frameRecordToJson(record: FrameRecord): FrameRecordJson {
   };
 }
 
+const UTF8_ENCODER = new TextEncoder();
+
 /** A text preview cut at previewBytes of UTF-8 without splitting a code point. */
 export function textPreview(text: string, previewBytes: number): { text: string; truncated: boolean } {
   // Fast path: even if every UTF-16 unit became 3 bytes of UTF-8, it fits.
   if (text.length * 3 <= previewBytes) return { text, truncated: false };
-  const bytes = Buffer.from(text, 'utf8');
+  const bytes = UTF8_ENCODER.encode(text);
   if (bytes.length <= previewBytes) return { text, truncated: false };
   let end = previewBytes;
   // Back up over continuation bytes (10xxxxxx) to the start of the cut code point.
   while (end > 0 && ((bytes[end] ?? 0) & 0xc0) === 0x80) end--;
-  return { text: bytes.subarray(0, end).toString('utf8'), truncated: true };
+  return { text: decodeUtf8(bytes.subarray(0, end)), truncated: true };
 }
