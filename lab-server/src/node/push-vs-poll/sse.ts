@@ -130,14 +130,18 @@ class SseStream implements PushSubscriber {
     }
   }
 
-  /** A comment line (ignored by EventSource) says why the stream ends; its bytes count as overhead. */
+  /** A comment line (ignored by EventSource) says why the stream ends; like any body bytes it counts as payload. */
   #finish(reason: string): void {
     const { run, response } = this.#http;
     const socket = response.socket;
     if (socket === null || socket.destroyed || response.writableEnded) return;
-    const written = measureWrite(socket, () => response.end(`: ${reason}\n\n`));
+    const comment = `: ${reason}\n\n`;
+    const payloadBytes = Buffer.byteLength(comment);
+    const written = measureWrite(socket, () => response.end(comment));
+    if (written < payloadBytes) return;
     run.count(this.transport, this.client, (counters) => {
-      counters.downHeaders += written;
+      counters.downHeaders += written - payloadBytes;
+      counters.downPayload += payloadBytes;
     });
   }
 }
