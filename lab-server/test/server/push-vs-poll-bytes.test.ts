@@ -126,6 +126,9 @@ describe('push vs poll: bytes counted by the server equal the bytes on the wire'
       }
       ws.ws.send(upstream(seq));
     }
+    // A body that is not a message crossed the wire too: it and its 400 are counted.
+    const notMessage = await httpRequest(relays.poll.port, poll.agent, 'POST', `/pvp/send?run=${run}&client=0`, '{"hello":1}', { Cookie: cookie });
+    expect(notMessage.status).toBe(400);
     await new Promise((resolve) => setTimeout(resolve, 500));
 
     // Quiesce: the poller stops, the WebSocket closes from the client side; stopping the run answers

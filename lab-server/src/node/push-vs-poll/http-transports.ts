@@ -164,19 +164,25 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
       if (typeof message !== 'string') counters.upstreamMessages++;
     });
     run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes: body.length, events: [], label: `POST /pvp/send (${body.length} bytes)` }, client);
-    if (typeof message === 'string') {
-      replyText(response, 400, message);
-      return;
-    }
+    // The body crossed the wire even when it is not a message: its answer (400 or 204) is counted too.
+    let payloadBytes = 0;
     const written = measureWrite(socket, () => {
-      response.writeHead(204, { 'Cache-Control': NO_STORE });
-      response.end();
+      if (typeof message === 'string') {
+        payloadBytes = Buffer.byteLength(`${message}\n`);
+        replyText(response, 400, message);
+      } else {
+        response.writeHead(204, { 'Cache-Control': NO_STORE });
+        response.end();
+      }
     });
+    if (written < payloadBytes) return;
     run.count(transport, client, (counters) => {
       counters.responses++;
-      counters.downHeaders += written;
+      counters.downHeaders += written - payloadBytes;
+      counters.downPayload += payloadBytes;
     });
-    run.exchange({ transport, kind: 'response', direction: 'down', headerBytes: written, payloadBytes: 0, events: [], label: '204 No Content' }, client);
+    run.exchange({ transport, kind: 'response', direction: 'down', headerBytes: written - payloadBytes, payloadBytes, events: [],
+      label: typeof message === 'string' ? '400 Bad Request' : '204 No Content' }, client);
   });
 }
 

@@ -29,6 +29,11 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
   const { run, client, request, response } = http;
   const transport = PushTransport.Sse;
   const socket = request.socket;
+  const accept = request.headers.accept;
+  if (accept !== undefined && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
+    replyText(response, 406, 'this endpoint sends text/event-stream: send Accept: text/event-stream');
+    return;
+  }
   const requestBytes = bytesReadSinceMark(socket);
   const asked = lastEventId(request.headers['last-event-id']);
   // An id beyond the newest event belongs to an earlier start of the run: the stream starts from now.
@@ -39,11 +44,6 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
   });
   run.exchange({ transport, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [],
     label: `GET /pvp/sse${resumeAfter === null ? '' : ` (Last-Event-ID: ${resumeAfter})`}` }, client);
-  const accept = request.headers.accept;
-  if (accept !== undefined && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
-    replyText(response, 406, 'this endpoint sends text/event-stream: send Accept: text/event-stream');
-    return;
-  }
   const headerBytes = measureWrite(socket, () => {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });
     response.flushHeaders();
