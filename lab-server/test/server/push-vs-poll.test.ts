@@ -8,7 +8,7 @@ import WebSocket from 'ws';
 import { PushLimits } from '../../src/node/push-vs-poll/limits.ts';
 import type { PushReport } from '../../src/reports/push-vs-poll-types.ts';
 import { startTestServer, type TestServer } from '../support/lab-server.ts';
-import { BASE_PARAMS, httpRequest, isStats, observe, type PushObserver } from '../support/push-vs-poll.ts';
+import { BASE_PARAMS, httpRequest, isStats, observe, statsWhere, type PushObserver } from '../support/push-vs-poll.ts';
 import { eventually, exchange, handshakeHead, parseResponse } from './helpers.ts';
 
 let lab: TestServer;
@@ -158,7 +158,7 @@ describe('/pvp/ HTTP endpoints refuse bad requests with a status and a reason', 
     const ok = await httpRequest(lab.port, undefined, 'POST', path, JSON.stringify({ seq: 1, sentAt: 2, text: 'hi' }));
     expect(ok.status).toBe(204);
     // A stats report made before the 204 may still be on its way: wait for one that has the message.
-    const stats = await observer.waitFor((report) => isStats(report) && report.ownClient.poll.upstreamMessages > 0, 2000);
+    const stats = await statsWhere(observer, (report) => report.ownClient.poll.upstreamMessages > 0);
     expect(stats.ownClient.poll.upstreamMessages).toBe(1);
     expect(stats.ownClient.poll.requests).toBe(2);
     await observer.close();
@@ -194,6 +194,28 @@ describe('/pvp/ HTTP endpoints refuse bad requests with a status and a reason', 
     // permessage-deflate was offered (ws offers it by default) and declined: payloads stay comparable.
     expect(second.extensions).toBe('');
     second.close();
+    await observer.close();
+  });
+});
+
+describe('/pvp/ws upstream', () => {
+  it('counts JSON upstream messages; closes 1008 on a text frame that is not one, 1003 on binary', async () => {
+    const observer = await running();
+    const url = `${lab.wsBase}/pvp/ws?run=${observer.run}&client=0`;
+    const closeOf = (ws: WebSocket): Promise<[number, string]> => new Promise((resolve) => ws.once('close', (code, reason) => resolve([code, String(reason)])));
+    const good = new WebSocket(url);
+    await new Promise((resolve) => good.once('open', resolve));
+    good.send(JSON.stringify({ seq: 1, sentAt: 1, text: 'up' }));
+    const stats = await statsWhere(observer, (report) => report.ownClient.ws.upstreamMessages > 0);
+    expect(stats.ownClient.ws.upstreamMessages).toBe(1);
+    const goodClosed = closeOf(good);
+    good.send('not json');
+    expect(await goodClosed).toEqual([1008, 'upstream messages are JSON: {"seq":N,"sentAt":MS,"text":"..."}']);
+    const binary = new WebSocket(url);
+    await new Promise((resolve) => binary.once('open', resolve));
+    const binaryClosed = closeOf(binary);
+    binary.send(Buffer.from([1, 2, 3]));
+    expect(await binaryClosed).toEqual([1003, 'upstream messages are JSON text frames']);
     await observer.close();
   });
 });
@@ -242,7 +264,7 @@ describe('keep-alive', () => {
     const statuses = (Buffer.concat(received).toString('latin1').match(/HTTP\/1\.1 (\d+)/g) ?? []);
     expect(statuses).toEqual(['HTTP/1.1 404', 'HTTP/1.1 200', 'HTTP/1.1 200']);
     socket.destroy();
-    const stats = await observer.waitFor((report) => isStats(report) && report.ownClient.poll.requests >= 2, 2000);
+    const stats = await statsWhere(observer, (report) => report.ownClient.poll.requests >= 2);
     expect(stats.ownClient.poll.requests).toBe(2);
     // Each request head is 'GET <path> HTTP/1.1\r\nHost: x\r\n\r\n': nothing of the file request is counted.
     const head = `GET /pvp/poll?run=${observer.run}&client=0 HTTP/1.1\r\nHost: x\r\n\r\n`;

@@ -76,6 +76,11 @@ export function isStats(report: PushReport): report is StatsReport {
   return report.type === 'stats';
 }
 
+/** The first stats report that satisfies `predicate` (a report made just before a change may still be on its way). */
+export function statsWhere(observer: PushObserver, predicate: (stats: StatsReport) => boolean, timeoutMs = 2000): Promise<StatsReport> {
+  return observer.waitFor((report): report is StatsReport => isStats(report) && predicate(report), timeoutMs);
+}
+
 export interface HttpAnswer {
   readonly status: number;
   readonly body: string;

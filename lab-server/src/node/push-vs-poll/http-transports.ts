@@ -4,12 +4,13 @@
  * all the socket read since the previous exchange; a POST's headers are that minus the body we read.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PushTransport, type UpstreamMessage } from '../../reports/push-vs-poll-types.ts';
+import { PushTransport } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX } from '../log.ts';
 import { bytesReadSinceMark, measureWrite } from './byte-meter.ts';
 import { NO_STORE, replyEvents, replyText } from './http-reply.ts';
 import { PushLimits } from './limits.ts';
 import type { HistoryEntry, PushRun, PushSubscriber } from './run.ts';
+import { parseUpstream } from './upstream.ts';
 
 export interface PushHttpRequest {
   readonly run: PushRun;
@@ -184,19 +185,4 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
     run.exchange({ transport, kind: 'response', direction: 'down', headerBytes: written - payloadBytes, payloadBytes, events: [],
       label: typeof message === 'string' ? '400 Bad Request' : '204 No Content' }, client);
   });
-}
-
-/** The body must be an UpstreamMessage; otherwise a one-line reason. */
-export function parseUpstream(text: string): UpstreamMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'the body must be JSON: {"seq":N,"sentAt":MS,"text":"..."}';
-  }
-  const message = value as Partial<UpstreamMessage> | null;
-  if (message === null || typeof message !== 'object' || typeof message.seq !== 'number' || typeof message.sentAt !== 'number' || typeof message.text !== 'string') {
-    return 'the body must be an upstream message: {"seq":N,"sentAt":MS,"text":"..."}';
-  }
-  return message as UpstreamMessage;
 }
