@@ -82,7 +82,8 @@ describe('push vs poll on the same seeded events', () => {
       expect(seqs.poll).toEqual(all.slice(0, seqs.poll.length));
       expect(own.poll.eventsDelivered).toBe(seqs.poll.length);
       expect(own.poll.eventsMissed).toBe(0);
-      expect(own.poll.emptyResponses).toBeGreaterThan(0);
+      // About 30 polls for 24 bunched-up events: some polls at 100 ms come back empty.
+      if (interval === 100) expect(own.poll.emptyResponses).toBeGreaterThan(0);
 
       const wsPerEvent = bytesPerEvent(own.ws);
       const pollPerEvent = bytesPerEvent(own.poll);

@@ -220,6 +220,37 @@ describe('/pvp/ws upstream', () => {
   });
 });
 
+describe('/pvp/ws catch-up and reconnect', () => {
+  it('a first connection gets the events from seq 1; a reconnect starts from now and counts what it missed', async () => {
+    const observer = await running({ eventsPerSecond: 50 });
+    await observer.waitFor((report) => report.type === 'event-created' && report.event.seq >= 5);
+    const url = `${lab.wsBase}/pvp/ws?run=${observer.run}&client=0`;
+    const seqs: number[] = [];
+    const first = new WebSocket(url);
+    first.on('message', (data) => seqs.push((JSON.parse(String(data)) as { seq: number }).seq));
+    await new Promise((resolve) => first.once('open', resolve));
+    expect(await eventually(() => seqs.length >= 8, 3000)).toBe(true);
+    expect(seqs.slice(0, 8)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    await new Promise<void>((resolve) => {
+      first.once('close', () => resolve());
+      first.close();
+    });
+    const last = seqs.at(-1) ?? 0;
+    const from = observer.reports.length;
+    await observer.waitFor((report) => report.type === 'event-created' && report.event.seq >= last + 3, 3000, from);
+    const again: number[] = [];
+    const second = new WebSocket(url);
+    second.on('message', (data) => again.push((JSON.parse(String(data)) as { seq: number }).seq));
+    await new Promise((resolve) => second.once('open', resolve));
+    expect(await eventually(() => again.length >= 1, 3000)).toBe(true);
+    expect(again[0]).toBeGreaterThan(last + 2);
+    const stats = await statsWhere(observer, (report) => report.ownClient.ws.eventsMissed > 0);
+    expect(stats.ownClient.ws.eventsMissed).toBeGreaterThanOrEqual((again[0] ?? 0) - last - 1);
+    second.close();
+    await observer.close();
+  });
+});
+
 describe('simulated clients', () => {
   it('run over loopback, are counted in the transport totals but not in the page\'s own, and stop with the run', async () => {
     const baseline = lab.server.connectionCount();

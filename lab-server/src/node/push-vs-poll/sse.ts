@@ -1,7 +1,8 @@
 /**
  * GET /pvp/sse: Server-Sent Events (HTML Living Standard §9.2). One long response whose body is the
  * event stream: `id: SEQ` and `data: <PushEvent JSON>` per event. A reconnecting EventSource sends the
- * last id it saw as Last-Event-ID, and the stream resumes right after it from the run's history.
+ * last id it saw as Last-Event-ID, and the stream resumes right after it from the run's history; a
+ * client's first stream of the run starts from the run's first event (see PushRun.pushStartAfter).
  *
  * Bytes: the status line and headers are what the socket took for the head; each event's bytes are
  * the event text (payload) plus what HTTP framing added around it (chunk-size lines of the chunked
@@ -53,11 +54,12 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
     counters.downHeaders += headerBytes;
   });
   run.exchange({ transport, kind: 'response', direction: 'down', headerBytes, payloadBytes: 0, events: [], label: '200 text/event-stream' }, client);
-  const stream = new SseStream(http, log);
-  run.track(transport, client, (resumeAfter ?? run.lastSeq) + 1);
+  const after = resumeAfter ?? run.pushStartAfter(transport, client);
+  const stream = new SseStream(http, log, after);
+  run.track(transport, client, after + 1);
   run.subscribe(stream);
   response.once('close', () => stream.closed());
-  if (resumeAfter !== null) stream.send(run.entriesAfter(resumeAfter));
+  stream.send(run.entriesAfter(after));
 }
 
 class SseStream implements PushSubscriber {
@@ -68,11 +70,11 @@ class SseStream implements PushSubscriber {
   #sent: number;
   #ended = false;
 
-  constructor(http: PushHttpRequest, log: (line: string) => void) {
+  constructor(http: PushHttpRequest, log: (line: string) => void, after: number) {
     this.#http = http;
     this.client = http.client;
     this.#log = log;
-    this.#sent = http.run.lastSeq;
+    this.#sent = after;
   }
 
   eventCreated(): void {

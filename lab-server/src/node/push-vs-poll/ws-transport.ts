@@ -30,13 +30,15 @@ export class PushSocket implements TransportHandler, PushSubscriber {
     this.run = run;
     this.client = client;
     this.#log = log;
-    this.#sent = run.lastSeq;
+    this.#sent = run.pushStartAfter(PushTransport.WebSocket, client);
   }
 
+  /** The handshake is done: catch up on the events created before (first connection only), then push. */
   attach(socket: WebSocketTransport): void {
     this.#socket = socket;
-    this.run.track(this.transport, this.client, this.run.lastSeq + 1);
+    this.run.track(this.transport, this.client, this.#sent + 1);
     this.run.subscribe(this);
+    this.eventCreated();
   }
 
   eventCreated(): void {
