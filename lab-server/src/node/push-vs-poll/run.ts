@@ -64,6 +64,7 @@ export class PushRun implements TransportHandler {
   #durationTimer: NodeJS.Timeout | null = null;
   #stopSimulated: (() => void) | null = null;
   #reserved = 0;
+  #lastStartAt = Number.NEGATIVE_INFINITY;
   #ended = false;
 
   constructor(host: RunHost) {
@@ -195,6 +196,12 @@ export class PushRun implements TransportHandler {
   // ---- commands -----------------------------------------------------------------------------------
 
   start(params: ExperimentParams): void {
+    const sinceLastStart = performance.now() - this.#lastStartAt;
+    if (sinceLastStart < PushLimits.minStartIntervalMs) {
+      this.report({ type: 'error', t: this.now(), message: `started ${Math.round(sinceLastStart)} ms ago: wait ${PushLimits.minStartIntervalMs} ms between starts` });
+      return;
+    }
+    this.#lastStartAt = performance.now();
     if (this.#state === 'running') this.stop('command');
     const needed = params.simulatedClients * PUSH_TRANSPORTS.length;
     if (!this.host.reserveSimulated(needed)) {
