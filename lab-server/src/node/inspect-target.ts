@@ -13,10 +13,15 @@ export const ALLOW_REMOTE_FLAG = '--inspect-allow-remote';
 /** RFC 6455 §3: the default port of the ws scheme. */
 const WS_DEFAULT_PORT = 80;
 
+/** How long the target may take to accept the TCP connection and answer the handshake; then 504 to the app. */
+export const INSPECT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
 export interface InspectOption {
   readonly target: URL;
   /** --inspect-allow-remote: any host, not only this machine. */
   readonly allowRemote?: boolean;
+  /** Default INSPECT_HANDSHAKE_TIMEOUT_MS. */
+  readonly handshakeTimeoutMs?: number;
 }
 
 /** A checked target: where to connect and what to put in the forwarded request. */
@@ -29,6 +34,7 @@ export interface InspectTarget {
   readonly authority: string;
   /** origin-form request target, "/path?query" (RFC 7230 §5.3.1). */
   readonly pathAndQuery: string;
+  readonly handshakeTimeoutMs: number;
 }
 
 /** Parses the --inspect value; throws an Error with a one-line message. */
@@ -78,7 +84,8 @@ export async function checkInspectTarget(option: InspectOption, resolve: Resolve
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port === '' ? WS_DEFAULT_PORT : Number(url.port);
   const pathAndQuery = `${url.pathname === '' ? '/' : url.pathname}${url.search}`;
-  const base = { url, port, authority: url.host, pathAndQuery };
+  const handshakeTimeoutMs = option.handshakeTimeoutMs ?? INSPECT_HANDSHAKE_TIMEOUT_MS;
+  const base = { url, port, authority: url.host, pathAndQuery, handshakeTimeoutMs };
   if (option.allowRemote === true) return { ...base, connectHost: host };
   let addresses: readonly string[];
   if (isIP(host) !== 0) {

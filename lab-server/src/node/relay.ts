@@ -17,9 +17,6 @@ import { describeSocketError, LOG_PREFIX } from './log.ts';
 import { forwardedRequestHead, readNegotiation } from './relay-head.ts';
 import { RelayPipe, type RelayReporter } from './relay-pipe.ts';
 
-/** How long the target may take to accept the TCP connection and answer the handshake; then 504 to the app. */
-export const INSPECT_HANDSHAKE_TIMEOUT_MS = 10_000;
-
 /** RFC 6455 §4.1: the status of an accepted opening handshake. */
 const SWITCHING_PROTOCOLS = 101;
 const BAD_GATEWAY = { status: 502, section: 'RFC 9110 §15.6.3' } as const;
@@ -97,8 +94,8 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
     connected(response, result.head, result.rest);
   };
   const timer = setTimeout(
-    () => fail(GATEWAY_TIMEOUT, `the target ${targetText} did not answer the handshake within ${INSPECT_HANDSHAKE_TIMEOUT_MS} ms`),
-    INSPECT_HANDSHAKE_TIMEOUT_MS,
+    () => fail(GATEWAY_TIMEOUT, `the target ${targetText} did not answer the handshake within ${target.handshakeTimeoutMs} ms`),
+    target.handshakeTimeoutMs,
   );
 
   const connected = (response: HandshakeResponse, head: Uint8Array, rest: Uint8Array): void => {
