@@ -49,7 +49,8 @@ console.log(`Lab server and site: ${server.url}/`);
 console.log(`  echo:      ${ws}/echo`);
 console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
 if (settings.inspect !== null) {
-  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href}); watch it with ${ws}/lab/observe?watch=inspect`);
+  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
+  console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
 }
 console.log('Press Ctrl+C to stop.');
 
