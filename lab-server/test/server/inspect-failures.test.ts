@@ -136,6 +136,27 @@ describe('what the relay reports but does not enforce', () => {
     }
   });
 
+  it('a target that breaks a rule (a masked frame, RFC 6455 §5.1): reported, and the app still gets the bytes unchanged', async () => {
+    const target = await startRawTarget(answer101);
+    const lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${target.port}/`) } });
+    try {
+      const observer = await observe(lab);
+      const app = await connectRaw(lab.port);
+      const arrived = collect(app);
+      const masked = clientFrame(0x1, Buffer.from('masked by the server'));
+      target.sockets[0]!.write(masked);
+      expect(await eventually(() => arrived().length === masked.length)).toBe(true);
+      expect(arrived()).toEqual(masked);
+      expect(await eventually(() => ofType(observer.reports, 'violation').length === 1)).toBe(true);
+      expect(ofType(observer.reports, 'violation')[0]).toMatchObject({ direction: 'server-to-client', closeCode: 1002, section: 'RFC 6455 §5.1' });
+      app.destroy();
+      observer.ws.close();
+    } finally {
+      await lab.server.close();
+      await target.close();
+    }
+  });
+
   it('a message over maxMessageBytes is relayed unchanged; decoding that direction stops with a 1009 report', async () => {
     const target = await startRawTarget(answer101);
     const lab = await start({ maxMessageBytes: 1000, inspect: { target: new URL(`ws://127.0.0.1:${target.port}/`) } });
