@@ -118,17 +118,23 @@ describe('relaying an app to its server', () => {
     observer.ws.close();
   });
 
-  it('an observer without ?watch=inspect is not told about relayed connections', async () => {
+  it('every inspect observer gets the same reports; relayed connections are numbered server-wide; plain observers get none', async () => {
     const plain = await observe(lab, '');
-    const watching = await observe(lab);
-    const app = await openApp(`${lab.wsBase}/inspect`);
-    app.send('x');
-    await nextMessage(app);
-    app.close();
-    expect(await eventually(() => ofType(watching.reports, 'tcp-closed').length === 1)).toBe(true);
+    const watchers = [await observe(lab), await observe(lab)];
+    for (const text of ['one', 'two']) {
+      const app = await openApp(`${lab.wsBase}/inspect`);
+      app.send(text);
+      await nextMessage(app);
+      app.close();
+    }
+    for (const watcher of watchers) expect(await eventually(() => ofType(watcher.reports, 'tcp-closed').length === 2)).toBe(true);
+    const [first, second] = watchers.map((watcher) => watcher.reports.slice(1).map((report) => [report.type, report.subject]));
+    expect(first).toEqual(second);
+    const subjects = ofType(watchers[0]!.reports, 'subject').map((report) => report.subject as number);
+    expect(subjects[1]).toBe(subjects[0]! + 1);
     expect(plain.reports.map((report) => report.type)).toEqual(['hello']);
     plain.ws.close();
-    watching.ws.close();
+    for (const watcher of watchers) watcher.ws.close();
   });
 });
 
