@@ -6,9 +6,11 @@ import { headerValues } from '../protocol/handshake/headers.ts';
 import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import type { InspectTarget } from './inspect-target.ts';
 import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
+import { startRelay } from './relay.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
 
 /** The WebSocket endpoints of the lab server, by request path. */
@@ -16,6 +18,8 @@ export const Endpoint = {
   Echo: '/echo',
   Lab: '/lab',
   LabObserve: '/lab/observe',
+  /** With --inspect: relays the app's WebSocket to the target (relay.ts). */
+  Inspect: '/inspect',
 } as const;
 export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
 
@@ -38,7 +42,12 @@ export interface EndpointContext {
   readonly rejectLingerMs: number;
   /** "127.0.0.1:8455", for URLs when a request has no usable Host header. */
   readonly authority: string;
+  /** --inspect: where /inspect relays to; null when the server was started without it. */
+  readonly inspect: InspectTarget | null;
 }
+
+/** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
+const WATCH_INSPECT = 'inspect';
 
 /** A request whose head has been read, with the bytes that followed it. */
 export interface ReceivedRequest {
@@ -55,6 +64,19 @@ export interface ReceivedRequest {
  */
 export function openWebSocket(context: EndpointContext, endpoint: Endpoint, received: ReceivedRequest): void {
   const { socket, peer, request, url } = received;
+  if (endpoint === Endpoint.Inspect) {
+    if (context.inspect === null) {
+      refuse(context, received, 404, 'RFC 6455 §4.2.2', 'nothing to inspect: start the lab server with --inspect ws://HOST:PORT/PATH (your app\'s server) to relay /inspect to it');
+    } else {
+      startRelay(context, context.inspect, received);
+    }
+    return;
+  }
+  const watch = endpoint === Endpoint.LabObserve ? url.searchParams.get('watch') : null;
+  if (watch !== null && watch !== WATCH_INSPECT) {
+    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, 20)}: the only value is watch=${WATCH_INSPECT}`);
+    return;
+  }
   let session: LabSession | undefined;
   if (endpoint === Endpoint.Lab) {
     const id = url.searchParams.get('session');
@@ -109,7 +131,9 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   context.transports.add(transport);
   if (observed !== undefined) {
     const host = headerValues(request, 'host')[0] ?? context.authority;
-    observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`);
+    const inspect = context.inspect === null ? null : { target: context.inspect.url.href, url: `ws://${host}${Endpoint.Inspect}` };
+    observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`, inspect);
+    if (watch === WATCH_INSPECT) context.hub.watchInspect(observed);
   }
   transport.start(received.rest);
 }

@@ -3,6 +3,7 @@ import { acceptSteps } from '../protocol/handshake/accept.ts';
 import type { ServerHandshakeResult } from '../protocol/handshake/server.ts';
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
 import { frameRecordToJson, textPreview, toHex, violationToJson } from '../reports/frame-record-json.ts';
+import type { InspectInfo } from '../reports/lab-report-types.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import type { TransportHandler, WebSocketTransport } from './transport.ts';
 
@@ -27,6 +28,10 @@ export interface LabSettings {
 export class LabHub {
   readonly settings: LabSettings;
   readonly #sessions = new Map<string, LabSession>();
+  /** Sessions opened with ?watch=inspect: every relayed connection (--inspect) is reported to each. */
+  readonly #inspectObservers = new Set<LabSession>();
+  /** Relayed connections are numbered server-wide: they belong to no session. */
+  #nextRelaySubject = 1;
 
   constructor(settings: LabSettings) {
     this.settings = settings;
@@ -52,6 +57,26 @@ export class LabHub {
   /** @internal */
   remove(session: LabSession): void {
     this.#sessions.delete(session.id);
+    this.#inspectObservers.delete(session);
+  }
+
+  /** The session also receives the reports of every relayed (--inspect) connection from now on. */
+  watchInspect(session: LabSession): void {
+    if (!session.ended) this.#inspectObservers.add(session);
+  }
+
+  /** Someone is watching relayed connections (decoding can skip building reports otherwise). */
+  get inspectWatched(): boolean {
+    return this.#inspectObservers.size > 0;
+  }
+
+  nextRelaySubjectNumber(): number {
+    return this.#nextRelaySubject++;
+  }
+
+  /** One report about a relayed connection, to every inspect observer (each through its own bounded queue). */
+  reportRelay(type: string, fields: Record<string, unknown>): void {
+    for (const session of this.#inspectObservers) session.report(type, { ...fields, relay: true });
   }
 }
 
@@ -77,14 +102,18 @@ export class LabSession implements TransportHandler {
     return this.#ended;
   }
 
-  /** Attaches the observer and greets it with the session id and the URL its subject should use. */
-  attach(observer: WebSocketTransport, subjectUrl: string): void {
+  /**
+   * Attaches the observer and greets it with the session id, the URL its subject should use and, when
+   * the server relays (--inspect), where an application should connect to be inspected.
+   */
+  attach(observer: WebSocketTransport, subjectUrl: string, inspect: InspectInfo | null = null): void {
     this.#observer = observer;
     this.report('hello', {
       session: this.id,
       subjectUrl,
       protocolVersion: LAB_PROTOCOL_VERSION,
       previewBytes: this.hub.settings.recordPreviewBytes,
+      inspect,
     });
     this.hub.settings.log(`${LOG_PREFIX} ${observer.peer} /lab/observe session ${this.id} opened`);
   }
