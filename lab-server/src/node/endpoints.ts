@@ -19,6 +19,9 @@ export const Endpoint = {
 } as const;
 export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
 
+/** An observer's messages are commands of a few hundred bytes: a larger one fails its connection with 1009. */
+export const OBSERVER_MAX_MESSAGE_BYTES = 64 * 1024;
+
 const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
 
 export function isEndpoint(pathname: string): pathname is Endpoint {
@@ -85,7 +88,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     result.deflate === null ? null : new LazyCompressor(context.compressorFactory, result.deflate, 'server');
   const connection = new Connection({
     role: 'server',
-    maxMessageBytes: context.maxMessageBytes,
+    maxMessageBytes: endpoint === Endpoint.LabObserve ? OBSERVER_MAX_MESSAGE_BYTES : context.maxMessageBytes,
     ...(compressor === null ? {} : { compressor }),
     // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte.
     allocate: allocateUnfilled,
@@ -94,11 +97,12 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   });
   let handler: TransportHandler = echoHandler;
   let observed: LabSession | undefined;
+  let subject: LabSubject | undefined;
   if (endpoint === Endpoint.LabObserve) {
     observed = context.hub.createSession();
     handler = observed;
   } else if (session !== undefined) {
-    handler = new LabSubject(session, subjectNumber, compressor !== null);
+    handler = subject = new LabSubject(session, subjectNumber, compressor !== null);
   }
 
   socket.removeAllListeners('error');
@@ -111,6 +115,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     const host = headerValues(request, 'host')[0] ?? context.authority;
     observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`);
   }
+  subject?.attach(transport);
   transport.start(received.rest);
 }
 
