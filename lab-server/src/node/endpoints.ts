@@ -7,6 +7,7 @@ import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
+import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
@@ -59,6 +60,7 @@ export interface ReceivedRequest {
 export function openWebSocket(context: EndpointContext, endpoint: Endpoint, received: ReceivedRequest): void {
   const { socket, peer, request, url } = received;
   let session: LabSession | undefined;
+  let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
     const id = url.searchParams.get('session');
     if (id === null || id === '') {
@@ -70,9 +72,16 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'unknown lab session: a session lives as long as its /lab/observe connection');
       return;
     }
+    const off = deflateTurnedOff(url);
+    if (typeof off === 'string') {
+      refuse(context, received, 400, 'RFC 6455 §4.2.2', off);
+      return;
+    }
+    deflateOff = off;
   }
 
-  const result = acceptClientHandshake(request, context.handshakeOptions);
+  let result = acceptClientHandshake(request, deflateOff ? { ...context.handshakeOptions, deflate: false } : context.handshakeOptions);
+  if (deflateOff && result.ok) result = { ...result, declinedOffers: offersDeclinedByChoice(request) };
   const subjectNumber = session?.nextSubjectNumber() ?? 0;
   if (session !== undefined) {
     reportHandshake(session, subjectNumber, { peer, target: request.target, rawRequest: request.raw, result });
