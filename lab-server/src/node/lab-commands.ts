@@ -51,11 +51,11 @@ function answer(session: LabSession, id: number, subject: number | null, error: 
 /** The subject the command names, or the most recent open one; a string says why there is none. */
 function resolveSubject(session: LabSession, number: number | undefined): LabSubject | string {
   if (number === undefined) {
-    return session.latestOpenSubject() ?? 'no open subject connection: connect one to the subjectUrl from hello first';
+    return session.subjects.latestOpen() ?? 'no open subject connection: connect one to the subjectUrl from hello first';
   }
-  const subject = session.subjectByNumber(number);
+  const subject = session.subjects.find(number);
   if (subject === undefined) {
-    return session.hasIssued(number) ? `subject ${number} is no longer connected` : `no subject ${number} in this session`;
+    return session.subjects.wasConnected(number) ? `subject ${number} is no longer connected` : `no subject ${number} in this session`;
   }
   if (!subject.isOpen) return `subject ${number} is closing: nothing may be sent after a close frame (RFC 6455 §5.5.1)`;
   return subject;

@@ -7,6 +7,7 @@ import type { ProtocolViolation } from '../protocol/violation.ts';
 import { frameRecordToJson, textPreview, toHex, violationToJson } from '../reports/frame-record-json.ts';
 import { UNREADABLE_COMMAND_ID } from '../reports/lab-command-parse.ts';
 import { runLabCommand } from './lab-commands.ts';
+import { LabSubjects } from './lab-subjects.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import type { TransportHandler, WebSocketTransport } from './transport.ts';
 
@@ -67,8 +68,8 @@ export class LabSession implements TransportHandler {
   readonly startedAt = performance.now();
   #observer: WebSocketTransport | null = null;
   #nextSubject = 1;
-  /** Subject connections past their handshake whose TCP connection is still there, by number. */
-  readonly #subjects = new Map<number, LabSubject>();
+  /** Subjects that commands may act on. */
+  readonly subjects = new LabSubjects();
   #queue: string[] = [];
   #queuedBytes = 0;
   #dropped = 0;
@@ -123,31 +124,6 @@ export class LabSession implements TransportHandler {
     observer.flush();
   }
 
-  /** A subject whose handshake succeeded: commands may now act on it. */
-  addSubject(subject: LabSubject): void {
-    if (!this.#ended) this.#subjects.set(subject.subject, subject);
-  }
-
-  removeSubject(subject: LabSubject): void {
-    this.#subjects.delete(subject.subject);
-  }
-
-  subjectByNumber(subject: number): LabSubject | undefined {
-    return this.#subjects.get(subject);
-  }
-
-  /** The subject that connected last among those whose connection is still open. */
-  latestOpenSubject(): LabSubject | undefined {
-    let latest: LabSubject | undefined;
-    for (const subject of this.#subjects.values()) if (subject.isOpen) latest = subject;
-    return latest;
-  }
-
-  /** True when `subject` was handed out by nextSubjectNumber (it may have gone since). */
-  hasIssued(subject: number): boolean {
-    return subject >= 1 && subject < this.#nextSubject;
-  }
-
   onEvent(_observer: WebSocketTransport, event: ConnectionEvent): void {
     // What the observer sends are commands (JSON text, lab-report-types.ts); its close ends the session.
     if (event.type === 'text') runLabCommand(this, event.text);
@@ -180,7 +156,7 @@ export class LabSession implements TransportHandler {
     this.#ended = true;
     this.#queue = [];
     this.#queuedBytes = 0;
-    this.#subjects.clear();
+    this.subjects.clear();
     this.hub.remove(this);
   }
 }
@@ -243,7 +219,7 @@ export class LabSubject implements TransportHandler {
   /** The subject's connection is running: observers' commands may act on it from now on. */
   attach(transport: WebSocketTransport): void {
     this.#transport = transport;
-    this.session.addSubject(this);
+    if (!this.session.ended) this.session.subjects.add(this);
   }
 
   get transport(): WebSocketTransport | null {
@@ -302,7 +278,7 @@ export class LabSubject implements TransportHandler {
   }
 
   onSocketClose(): void {
-    this.session.removeSubject(this);
+    this.session.subjects.remove(this);
     this.session.report('tcp-closed', { subject: this.subject });
   }
 
