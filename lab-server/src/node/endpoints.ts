@@ -8,6 +8,7 @@ import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import type { InspectTarget } from './inspect-target.ts';
 import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
+import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import { startRelay } from './relay.ts';
@@ -22,6 +23,9 @@ export const Endpoint = {
   Inspect: '/inspect',
 } as const;
 export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
+
+/** An observer's messages are commands of a few hundred bytes: a larger one fails its connection with 1009. */
+export const OBSERVER_MAX_MESSAGE_BYTES = 64 * 1024;
 
 const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
 
@@ -78,6 +82,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     return;
   }
   let session: LabSession | undefined;
+  let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
     const id = url.searchParams.get('session');
     if (id === null || id === '') {
@@ -89,9 +94,16 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'unknown lab session: a session lives as long as its /lab/observe connection');
       return;
     }
+    const off = deflateTurnedOff(url);
+    if (typeof off === 'string') {
+      refuse(context, received, 400, 'RFC 6455 §4.2.2', off);
+      return;
+    }
+    deflateOff = off;
   }
 
-  const result = acceptClientHandshake(request, context.handshakeOptions);
+  let result = acceptClientHandshake(request, deflateOff ? { ...context.handshakeOptions, deflate: false } : context.handshakeOptions);
+  if (deflateOff && result.ok) result = { ...result, declinedOffers: offersDeclinedByChoice(request) };
   const subjectNumber = session?.nextSubjectNumber() ?? 0;
   if (session !== undefined) {
     reportHandshake(session, subjectNumber, { peer, target: request.target, rawRequest: request.raw, result });
@@ -107,7 +119,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     result.deflate === null ? null : new LazyCompressor(context.compressorFactory, result.deflate, 'server');
   const connection = new Connection({
     role: 'server',
-    maxMessageBytes: context.maxMessageBytes,
+    maxMessageBytes: endpoint === Endpoint.LabObserve ? OBSERVER_MAX_MESSAGE_BYTES : context.maxMessageBytes,
     ...(compressor === null ? {} : { compressor }),
     // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte.
     allocate: allocateUnfilled,
@@ -116,11 +128,12 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   });
   let handler: TransportHandler = echoHandler;
   let observed: LabSession | undefined;
+  let subject: LabSubject | undefined;
   if (endpoint === Endpoint.LabObserve) {
     observed = context.hub.createSession();
     handler = observed;
   } else if (session !== undefined) {
-    handler = new LabSubject(session, subjectNumber, compressor !== null);
+    handler = subject = new LabSubject(session, subjectNumber, compressor !== null);
   }
 
   socket.removeAllListeners('error');
@@ -135,6 +148,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`, inspect);
     if (watch === WATCH_INSPECT) context.hub.watchInspect(observed);
   }
+  subject?.attach(transport);
   transport.start(received.rest);
 }
 
