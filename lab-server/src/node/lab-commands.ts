@@ -12,7 +12,8 @@ import { describeSocketError, LOG_PREFIX } from './log.ts';
 import { parseLabCommand } from '../reports/lab-command-parse.ts';
 import type { LabCommand } from '../reports/lab-report-types.ts';
 import { clientVerdict, serverViolationFrame } from '../reports/server-violation-frames.ts';
-import type { LabSession, LabSubject } from './lab.ts';
+import type { LabSession } from './lab.ts';
+import type { LabSubject } from './lab-subject.ts';
 
 /** send-interleaved: the data of the ping and of the unsolicited pong written between the fragments. */
 const INTERLEAVED_PING = encodeUtf8('between fragments');

@@ -1,4 +1,4 @@
-import type { LabSubject } from './lab.ts';
+import type { LabSubject } from './lab-subject.ts';
 
 /**
  * The subject connections of one session that commands may act on: those past their handshake whose
