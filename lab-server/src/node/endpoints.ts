@@ -7,6 +7,7 @@ import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
+import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
@@ -18,6 +19,9 @@ export const Endpoint = {
   LabObserve: '/lab/observe',
 } as const;
 export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
+
+/** An observer's messages are commands of a few hundred bytes: a larger one fails its connection with 1009. */
+export const OBSERVER_MAX_MESSAGE_BYTES = 64 * 1024;
 
 const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
 
@@ -56,6 +60,7 @@ export interface ReceivedRequest {
 export function openWebSocket(context: EndpointContext, endpoint: Endpoint, received: ReceivedRequest): void {
   const { socket, peer, request, url } = received;
   let session: LabSession | undefined;
+  let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
     const id = url.searchParams.get('session');
     if (id === null || id === '') {
@@ -67,9 +72,16 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'unknown lab session: a session lives as long as its /lab/observe connection');
       return;
     }
+    const off = deflateTurnedOff(url);
+    if (typeof off === 'string') {
+      refuse(context, received, 400, 'RFC 6455 §4.2.2', off);
+      return;
+    }
+    deflateOff = off;
   }
 
-  const result = acceptClientHandshake(request, context.handshakeOptions);
+  let result = acceptClientHandshake(request, deflateOff ? { ...context.handshakeOptions, deflate: false } : context.handshakeOptions);
+  if (deflateOff && result.ok) result = { ...result, declinedOffers: offersDeclinedByChoice(request) };
   const subjectNumber = session?.nextSubjectNumber() ?? 0;
   if (session !== undefined) {
     reportHandshake(session, subjectNumber, { peer, target: request.target, rawRequest: request.raw, result });
@@ -85,7 +97,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     result.deflate === null ? null : new LazyCompressor(context.compressorFactory, result.deflate, 'server');
   const connection = new Connection({
     role: 'server',
-    maxMessageBytes: context.maxMessageBytes,
+    maxMessageBytes: endpoint === Endpoint.LabObserve ? OBSERVER_MAX_MESSAGE_BYTES : context.maxMessageBytes,
     ...(compressor === null ? {} : { compressor }),
     // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte.
     allocate: allocateUnfilled,
@@ -94,11 +106,12 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   });
   let handler: TransportHandler = echoHandler;
   let observed: LabSession | undefined;
+  let subject: LabSubject | undefined;
   if (endpoint === Endpoint.LabObserve) {
     observed = context.hub.createSession();
     handler = observed;
   } else if (session !== undefined) {
-    handler = new LabSubject(session, subjectNumber, compressor !== null);
+    handler = subject = new LabSubject(session, subjectNumber, compressor !== null);
   }
 
   socket.removeAllListeners('error');
@@ -111,6 +124,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     const host = headerValues(request, 'host')[0] ?? context.authority;
     observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`);
   }
+  subject?.attach(transport);
   transport.start(received.rest);
 }
 

@@ -2,7 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { acceptSteps } from '../protocol/handshake/accept.ts';
 import type { ServerHandshakeResult } from '../protocol/handshake/server.ts';
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
+import type { FrameRecord } from '../protocol/frame/types.ts';
+import type { ProtocolViolation } from '../protocol/violation.ts';
 import { frameRecordToJson, textPreview, toHex, violationToJson } from '../reports/frame-record-json.ts';
+import { UNREADABLE_COMMAND_ID } from '../reports/lab-command-parse.ts';
+import { runLabCommand } from './lab-commands.ts';
+import { LabSubjects } from './lab-subjects.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import type { TransportHandler, WebSocketTransport } from './transport.ts';
 
@@ -63,6 +68,8 @@ export class LabSession implements TransportHandler {
   readonly startedAt = performance.now();
   #observer: WebSocketTransport | null = null;
   #nextSubject = 1;
+  /** Subjects that commands may act on. */
+  readonly subjects = new LabSubjects();
   #queue: string[] = [];
   #queuedBytes = 0;
   #dropped = 0;
@@ -118,8 +125,11 @@ export class LabSession implements TransportHandler {
   }
 
   onEvent(_observer: WebSocketTransport, event: ConnectionEvent): void {
-    // Observers only listen; what they send is read and ignored. Their close ends the session.
-    if (event.type === 'closed') this.#end();
+    // What the observer sends are commands (JSON text, lab-report-types.ts); its close ends the session.
+    if (event.type === 'text') runLabCommand(this, event.text);
+    else if (event.type === 'binary') {
+      this.report('command-result', { id: UNREADABLE_COMMAND_ID, subject: null, ok: false, error: 'commands are JSON text messages, not binary ones' });
+    } else if (event.type === 'closed') this.#end();
   }
 
   onDrain(observer: WebSocketTransport): void {
@@ -146,6 +156,7 @@ export class LabSession implements TransportHandler {
     this.#ended = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.subjects.clear();
     this.hub.remove(this);
   }
 }
@@ -194,6 +205,9 @@ export class LabSubject implements TransportHandler {
   readonly #previewBytes: number;
   /** permessage-deflate was negotiated, so the echo goes out compressed (RFC 7692 §6). */
   readonly #compressing: boolean;
+  #transport: WebSocketTransport | null = null;
+  /** The rule the next frame the server writes breaks on purpose (a `violation` command), for its report. */
+  #violationNext: ProtocolViolation | null = null;
 
   constructor(session: LabSession, subject: number, compressing: boolean) {
     this.session = session;
@@ -202,23 +216,45 @@ export class LabSubject implements TransportHandler {
     this.#previewBytes = session.hub.settings.recordPreviewBytes;
   }
 
+  /** The subject's connection is running: observers' commands may act on it from now on. */
+  attach(transport: WebSocketTransport): void {
+    this.#transport = transport;
+    if (!this.session.ended) this.session.subjects.add(this);
+  }
+
+  get transport(): WebSocketTransport | null {
+    return this.#transport;
+  }
+
+  get compressing(): boolean {
+    return this.#compressing;
+  }
+
+  get isOpen(): boolean {
+    return this.#transport !== null && this.#transport.connection.state === 'open';
+  }
+
+  /** The next frame written to the subject breaks `violation` on purpose: its frame report will say so. */
+  expectViolation(violation: ProtocolViolation): void {
+    this.#violationNext = violation;
+  }
+
   onEvent(transport: WebSocketTransport, event: ConnectionEvent): void {
     const { session, subject } = this;
     switch (event.type) {
       case 'frame':
-        session.report('frame', { subject, direction: event.record.direction, record: frameRecordToJson(event.record) });
+        session.report('frame', { subject, direction: event.record.direction, record: frameRecordToJson(this.#judged(event.record)) });
         break;
       case 'text': {
         session.report('message', { subject, direction: 'client-to-server', opcodeName: 'text', byteLength: event.byteLength, compressed: event.compressed, ...textPreview(event.text, this.#previewBytes) });
         transport.connection.sendText(event.text);
-        session.report('message', { subject, direction: 'server-to-client', opcodeName: 'text', byteLength: event.byteLength, compressed: this.#compressing, ...textPreview(event.text, this.#previewBytes) });
+        this.reportTextSent(event.text, event.byteLength, this.#compressing);
         break;
       }
       case 'binary': {
-        const preview = this.#binaryPreview(event.data);
-        session.report('message', { subject, direction: 'client-to-server', opcodeName: 'binary', byteLength: event.data.length, compressed: event.compressed, ...preview });
+        session.report('message', { subject, direction: 'client-to-server', opcodeName: 'binary', byteLength: event.data.length, compressed: event.compressed, ...this.#binaryPreview(event.data) });
         transport.connection.sendBinary(event.data);
-        session.report('message', { subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: event.data.length, compressed: this.#compressing, ...preview });
+        this.reportBinarySent(event.data, this.#compressing);
         break;
       }
       case 'ping':
@@ -237,8 +273,30 @@ export class LabSubject implements TransportHandler {
     }
   }
 
+  onBackpressure(_transport: WebSocketTransport, state: 'paused' | 'drained', bufferedBytes: number): void {
+    this.session.report('backpressure', { subject: this.subject, state, bufferedBytes });
+  }
+
   onSocketClose(): void {
+    this.session.subjects.remove(this);
     this.session.report('tcp-closed', { subject: this.subject });
+  }
+
+  /** A text message the server sent (an echo or a command's), as a `message` report. */
+  reportTextSent(text: string, byteLength: number, compressed: boolean): void {
+    this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'text', byteLength, compressed, ...textPreview(text, this.#previewBytes) });
+  }
+
+  reportBinarySent(data: Uint8Array, compressed: boolean): void {
+    this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: data.length, compressed, ...this.#binaryPreview(data) });
+  }
+
+  /** The record of a frame written to break a rule carries the client's verdict, at its place in the stream. */
+  #judged(record: FrameRecord): FrameRecord {
+    const violation = this.#violationNext;
+    if (violation === null || record.direction !== 'server-to-client') return record;
+    this.#violationNext = null;
+    return { ...record, violation: { ...violation, byteOffset: record.streamOffset + (violation.byteOffset ?? 0) } };
   }
 
   #binaryPreview(data: Uint8Array): { hex: string; truncated: boolean } {
