@@ -67,19 +67,21 @@ describe('the simulated session (core client and core server in memory)', () => 
   it('interleaves a ping between the fragments (RFC 6455 §5.4) and the client answers it', () => {
     const { session, events } = simulate();
     session.command({ type: 'send-interleaved', text: 'abcdef' });
-    expect(frames(events).map((f) => `${f.direction === 'server-to-client' ? '<' : '>'}${f.record.opcodeName}`)).toEqual(['<text', '<ping', '<continuation', '>pong']);
+    expect(frames(events).map((f) => `${f.direction === 'server-to-client' ? '<' : '>'}${f.record.opcodeName}`)).toEqual(['<text', '<ping', '<continuation', '<pong', '<continuation', '>pong']);
+    // The client answers the ping only; the unsolicited pong is a heartbeat (RFC 6455 §5.5.3).
+    expect(frames(events).filter((f) => f.direction === 'client-to-server').map((f) => f.record.payload.unmasked)).toEqual(['6265747765656e20667261676d656e7473']);
   });
 
   it('says readably why a command cannot run', () => {
     const { session, events } = simulate();
     session.command({ type: 'send-compressed', text: 'x' });
     session.command({ type: 'close', code: 1005, reason: '' });
-    session.command({ type: 'send-fragmented', text: 'ab', fragments: 5 });
+    session.command({ type: 'send-fragmented', text: 'ab', fragments: 1 });
     const results = reports(events, 'command-result');
     expect(results.map((r) => r.ok)).toEqual([false, false, false]);
     expect(results[0]?.error).toBe(NO_DEFLATE_IN_SIMULATION);
     expect(results[1]?.error).toMatch(/1005/);
-    expect(results[2]?.error).toMatch(/too short/);
+    expect(results[2]?.error).toMatch(/fragments/);
   });
 
   it('closes with the chosen code and reason; both sides see a clean close (RFC 6455 §7.1.5)', () => {
@@ -100,6 +102,9 @@ describe('the simulated session (core client and core server in memory)', () => 
       const close = events.find((e) => e.type === 'page-close');
       expect(close).toMatchObject({ wasClean: false });
       expect([1002, 1007]).toContain(close && 'code' in close ? close.code : 0);
+      // The broken frame's report names the rule, as the lab server's does.
+      const broken = frames(events).find((f) => f.direction === 'server-to-client');
+      expect(broken?.record.violation?.closeCode).toBe(close && 'code' in close ? close.code : 0);
       // The client's failing close frame reaches the server, which reports it.
       expect(reports(events, 'close-received')[0]?.code).toBe(close && 'code' in close ? close.code : 0);
     });

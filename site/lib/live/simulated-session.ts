@@ -16,15 +16,16 @@ import { isRejection } from '../../../lab-server/src/protocol/handshake/types.ts
 import { encodeUtf8 } from '../../../lab-server/src/protocol/utf8.ts';
 import { frameRecordToJson, textPreview, toHex, violationToJson } from '../../../lab-server/src/reports/frame-record-json.ts';
 import type { LabCommand, LabReport } from '../../../lab-server/src/reports/lab-report-types.ts';
-import { serverViolationFrame } from './simulated-violations.ts';
+import { parseLabCommand } from '../../../lab-server/src/reports/lab-command-parse.ts';
+import { clientVerdict, serverViolationFrame } from '../../../lab-server/src/reports/server-violation-frames.ts';
+import type { OutgoingFrame } from '../../../lab-server/src/protocol/frame/serializer.ts';
+import type { ProtocolViolation } from '../../../lab-server/src/protocol/violation.ts';
 import type { CommandRequest, DriverListener, LabDriver, PageEvent } from './session-events.ts';
 
 export const SIMULATED_SESSION = 'simulation';
 const SIMULATED_HOST = 'lab.simulation';
-/** The most fragments a command may ask for: each is a frame row in the timeline. */
-export const MAX_SIMULATED_FRAGMENTS = 64;
-/** The most bytes send-large may ask for in the simulation (it all lives in this tab's memory). */
-export const MAX_SIMULATED_LARGE_BYTES = 16 * 1024 * 1024;
+/** send-interleaved: three fragments, a ping after the first and a pong after the second. */
+const INTERLEAVED_FRAGMENTS = 3;
 
 export const NO_DEFLATE_IN_SIMULATION =
   'The simulation has no DEFLATE codec in the browser, so it cannot compress: compressed messages need the lab server (npm start).';
@@ -43,6 +44,8 @@ export class SimulatedSession implements LabDriver {
   #nextId = 1;
   #clientClosed = false;
   #serverClosed = false;
+  /** The rule the next frame the server writes breaks (a violation command). */
+  #expectedViolation: ProtocolViolation | null = null;
 
   constructor(listener: DriverListener, origin = 'http://localhost') {
     this.#listener = listener;
@@ -116,16 +119,18 @@ export class SimulatedSession implements LabDriver {
   command(request: CommandRequest): number | null {
     const command = { ...request, id: this.#nextId++ } as LabCommand;
     this.#page({ type: 'page-command', t: this.#now(), command });
-    const error = this.#run(command);
+    // The lab server's own reader checks the command, so the simulation refuses what the server refuses.
+    const parsed = parseLabCommand(JSON.stringify(command));
+    const error = parsed.ok ? this.#run(parsed.command) : parsed.error;
     this.#report({ type: 'command-result', id: command.id, subject: this.#server === null ? null : this.#subject, ok: error === null, ...(error === null ? {} : { error }) });
     this.#pump();
     return command.id;
   }
 
-  /** Carries out one command on the server side; returns null, or why it could not run. */
+  /** Carries out one command on the server side as lab-server/src/node/lab-commands.ts does; null, or why not. */
   #run(command: LabCommand): string | null {
     const server = this.#server;
-    if (server === null || server.state !== 'open') return 'There is no open connection to act on: connect first.';
+    if (server === null || server.state !== 'open') return 'no open subject connection: connect one first';
     try {
       switch (command.type) {
         case 'ping':
@@ -133,45 +138,41 @@ export class SimulatedSession implements LabDriver {
           return null;
         case 'send-fragmented': {
           const bytes = encodeUtf8(command.text);
-          if (!Number.isInteger(command.fragments) || command.fragments < 1 || command.fragments > MAX_SIMULATED_FRAGMENTS) {
-            return `fragments must be a whole number from 1 to ${MAX_SIMULATED_FRAGMENTS}, got ${command.fragments}`;
-          }
-          if (bytes.length < command.fragments) return `"${command.text}" is ${bytes.length} bytes: too short for ${command.fragments} non-empty fragments`;
-          server.sendText(command.text, { fragmentSize: Math.ceil(bytes.length / command.fragments) });
+          writeFragments(server, splitEvenly(bytes, command.fragments), []);
           this.#reportSent('text', bytes.length, command.text);
           return null;
         }
         case 'send-compressed':
           return NO_DEFLATE_IN_SIMULATION;
         case 'send-interleaved': {
-          const bytes = encodeUtf8(command.text);
-          if (bytes.length < 2) return 'The text must be at least 2 bytes long to be split around control frames.';
           // RFC 6455 §5.4: control frames MAY be injected in the middle of a fragmented message.
-          const half = Math.ceil(bytes.length / 2);
-          server.sendRawFrame({ fin: false, opcode: Opcode.Text, payload: bytes.subarray(0, half) });
-          server.sendRawFrame({ fin: true, opcode: Opcode.Ping, payload: encodeUtf8('between fragments') });
-          server.sendRawFrame({ fin: true, opcode: Opcode.Continuation, payload: bytes.subarray(half) });
+          const bytes = encodeUtf8(command.text);
+          writeFragments(server, splitEvenly(bytes, INTERLEAVED_FRAGMENTS), [
+            { fin: true, opcode: Opcode.Ping, payload: encodeUtf8('between fragments') },
+            // RFC 6455 §5.5.3: an unsolicited pong is a heartbeat; no answer is expected.
+            { fin: true, opcode: Opcode.Pong, payload: encodeUtf8('unsolicited') },
+          ]);
           this.#reportSent('text', bytes.length, command.text);
           return null;
         }
         case 'close':
           server.close(command.code, command.reason);
           return null;
-        case 'violation':
-          server.sendRawFrame(serverViolationFrame(command.kind));
+        case 'violation': {
+          const frame = serverViolationFrame(command.kind);
+          // The report of the broken frame names the rule the client will apply, as the lab server's does.
+          this.#expectedViolation = clientVerdict(frame);
+          server.sendRawFrame(frame);
           return null;
+        }
         case 'send-large': {
-          if (!Number.isInteger(command.bytes) || command.bytes < 0 || command.bytes > MAX_SIMULATED_LARGE_BYTES) {
-            return `bytes must be a whole number from 0 to ${MAX_SIMULATED_LARGE_BYTES}, got ${command.bytes}`;
-          }
-          const data = new Uint8Array(command.bytes).map((_, i) => i & 0xff);
+          const data = Uint8Array.from({ length: command.bytes }, (_, i) => i & 0xff);
           server.sendBinary(data);
           this.#reportSent('binary', data.length, null, data);
           return null;
         }
       }
     } catch (error) {
-      // The core refuses what may not be sent (a close code of 1005, a reason over 123 bytes): say why.
       return (error as Error).message;
     }
   }
@@ -221,9 +222,15 @@ export class SimulatedSession implements LabDriver {
   #onServerEvent(server: Connection, event: ConnectionEvent): void {
     const subject = this.#subject;
     switch (event.type) {
-      case 'frame':
-        this.#report({ type: 'frame', subject, direction: event.record.direction, record: frameRecordToJson(event.record) });
+      case 'frame': {
+        let record = event.record;
+        if (this.#expectedViolation !== null && record.direction === 'server-to-client') {
+          record = { ...record, violation: this.#expectedViolation };
+          this.#expectedViolation = null;
+        }
+        this.#report({ type: 'frame', subject, direction: record.direction, record: frameRecordToJson(record) });
         break;
+      }
       case 'text':
         this.#report({ type: 'message', subject, direction: 'client-to-server', opcodeName: 'text', byteLength: event.byteLength, compressed: event.compressed, ...textPreview(event.text, DEFAULT_RECORD_PREVIEW_BYTES) });
         server.sendText(event.text);
@@ -271,4 +278,29 @@ export class SimulatedSession implements LabDriver {
   #page(event: PageEvent): void {
     this.#listener.event(event);
   }
+}
+
+/**
+ * One text message as consecutive frames (RFC 6455 §5.4): a text frame with FIN clear, continuations,
+ * FIN on the last; `between[i]` (a control frame) is written after fragment i.
+ */
+function writeFragments(server: Connection, fragments: readonly Uint8Array[], between: readonly OutgoingFrame[]): void {
+  const last = fragments.length - 1;
+  fragments.forEach((payload, i) => {
+    server.sendRawFrame({ fin: i === last, opcode: i === 0 ? Opcode.Text : Opcode.Continuation, payload });
+    const control = between[i];
+    if (control !== undefined && i < last) server.sendRawFrame(control);
+  });
+}
+
+/** `count` pieces whose lengths differ by at most one (some empty when there are fewer bytes than pieces). */
+function splitEvenly(bytes: Uint8Array, count: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const size = Math.floor(bytes.length / count) + (i < bytes.length % count ? 1 : 0);
+    pieces.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return pieces;
 }
