@@ -3,7 +3,7 @@
  * told the page and as the server saw it, and how many bytes each data message took on the wire with
  * and without permessage-deflate. Pure.
  */
-import { fromHex } from '../../../lab-server/src/reports/frame-record-json.ts';
+import { fromHex, type ViolationJson } from '../../../lab-server/src/reports/frame-record-json.ts';
 import type { ClosedReport, CloseReceivedReport, ViolationReport } from '../../../lab-server/src/reports/lab-report-types.ts';
 import type { PageEvent, SessionEvent } from './session-events.ts';
 
@@ -14,7 +14,9 @@ export interface CloseComparison {
   readonly serverClosed: ClosedReport | null;
   /** A violation the server saw on this connection (the browser's, not the one the server committed). */
   readonly serverViolation: ViolationReport | null;
-  /** The frame that ended the connection from the server's side, when it sent a close or broke a rule. */
+  /** The rule a frame the server sent broke on purpose (a violation command), as the client applies it. */
+  readonly serverBroke: ViolationJson | null;
+  /** The server's close frame, when it sent one. */
   readonly serverSent: { readonly opcodeName: string; readonly closeCode?: number; readonly closeReason?: string } | null;
 }
 
@@ -30,6 +32,7 @@ export function latestClose(events: readonly SessionEvent[]): CloseComparison | 
   let serverClosed: ClosedReport | null = null;
   let serverViolation: ViolationReport | null = null;
   let serverSent: CloseComparison['serverSent'] = null;
+  let serverBroke: ViolationJson | null = null;
   for (const event of events) {
     if (!('subject' in event) || event.subject !== page.subject || ('relay' in event && event.relay === true)) continue;
     if (event.type === 'close-received') serverReceived = event;
@@ -37,10 +40,11 @@ export function latestClose(events: readonly SessionEvent[]): CloseComparison | 
     else if (event.type === 'violation') serverViolation = event;
     else if (event.type === 'frame' && event.direction === 'server-to-client') {
       const record = event.record;
+      if (record.violation !== undefined) serverBroke = record.violation;
       if (record.opcodeName === 'close') serverSent = { opcodeName: 'close', ...(record.closeCode === undefined ? {} : { closeCode: record.closeCode }), ...(record.closeReason === undefined ? {} : { closeReason: record.closeReason }) };
     }
   }
-  return { subject: page.subject, page, serverReceived, serverClosed, serverViolation, serverSent };
+  return { subject: page.subject, page, serverReceived, serverClosed, serverViolation, serverBroke, serverSent };
 }
 
 export interface WireSize {

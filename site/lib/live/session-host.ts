@@ -51,6 +51,10 @@ export class SessionHost {
     this.#scheduled = false;
     if (this.#pending.length === 0) return;
     const next = this.events.concat(this.#pending);
+    // The page's own events are timed on its clock, reports on the server's: keep the list in time order.
+    for (let i = this.events.length; i < next.length; i++) {
+      for (let j = i; j > 0 && next[j - 1]!.t > next[j]!.t; j--) [next[j - 1], next[j]] = [next[j]!, next[j - 1]!];
+    }
     this.#pending = [];
     this.events = next.length > MAX_SESSION_EVENTS ? next.slice(next.length - MAX_SESSION_EVENTS) : next;
     this.#onChange();
