@@ -5,7 +5,6 @@
  * $state.raw holding it updates.
  */
 import { LiveSession, observeUrl } from './live-session.ts';
-import { SimulatedSession } from './simulated-session.ts';
 import type { DriverListener, LabDriver, SessionEvent, SessionStatus } from './session-events.ts';
 
 /** The timeline keeps this many events; older ones are dropped (an export then says so by starting later). */
@@ -75,10 +74,17 @@ export class SessionHost {
     live.start();
   }
 
-  startSimulation(origin: string, deflate: boolean): void {
+  /** The simulation is loaded only when asked for: pages with a lab server never download it. */
+  async startSimulation(origin: string, deflate: boolean): Promise<void> {
     this.stop();
     this.events = [];
-    const simulation = new SimulatedSession(this.#listener(), origin);
+    const listener = this.#listener();
+    this.status = { state: 'connecting' };
+    this.#onChange();
+    const generation = this.#generation;
+    const { SimulatedSession } = await import('./simulated-session.ts');
+    if (generation !== this.#generation) return; // stopped or replaced meanwhile
+    const simulation = new SimulatedSession(listener, origin);
     this.driver = simulation;
     simulation.start(deflate);
   }
