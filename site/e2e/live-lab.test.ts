@@ -7,7 +7,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { createStaticHandler } from '../../lab-server/src/node/static-files.ts';
 import { useSiteInBrowser } from './site-in-browser.ts';
 import { browserSkipReason, DIST_DIR } from './support.ts';
@@ -26,6 +26,16 @@ function hexBytes(text: string): number[] {
   return text.replace(/…/g, '').trim().split(/\s+/).filter((token) => token.length > 0).map((token) => Number.parseInt(token, 16));
 }
 
+/** Reads the masking key and masked bytes shown for a frame and checks key XOR masked = text. */
+async function checkXor(scope: Page | Locator, text: string): Promise<void> {
+  const key = hexBytes(await scope.locator('[data-testid="detail-masking-key"]').innerText());
+  const masked = hexBytes(await scope.locator('[data-testid="detail-masked"]').innerText());
+  expect(key).toHaveLength(4);
+  expect(masked.length).toBe(new TextEncoder().encode(text).length);
+  const unmasked = Uint8Array.from(masked, (byte, i) => byte ^ key[i % 4]!);
+  expect(new TextDecoder().decode(unmasked)).toBe(text);
+}
+
 /** Sends `text` from the page, opens the frame the browser sent, and checks key XOR masked = text. */
 async function checkMaskedText(page: Page, text: string): Promise<void> {
   await page.locator('[data-testid="send-text-input"]').fill(text);
@@ -33,12 +43,27 @@ async function checkMaskedText(page: Page, text: string): Promise<void> {
   const sent = page.locator('[data-testid="timeline"] li[data-opcode="text"] button[aria-label^="From your browser"]').last();
   await sent.waitFor();
   await sent.click();
-  const key = hexBytes(await page.locator('[data-testid="detail-masking-key"]').innerText());
-  const masked = hexBytes(await page.locator('[data-testid="detail-masked"]').innerText());
-  expect(key).toHaveLength(4);
-  expect(masked.length).toBe(new TextEncoder().encode(text).length);
-  const unmasked = Uint8Array.from(masked, (byte, i) => byte ^ key[i % 4]!);
-  expect(new TextDecoder().decode(unmasked)).toBe(text);
+  await checkXor(page, text);
+}
+
+/** The masking lesson's live panel: connect (or simulate), send a text, check the XOR it shows. */
+async function checkMaskingPanel(page: Page, simulate: boolean): Promise<void> {
+  const panel = page.locator('[data-testid="live-panel"]');
+  await panel.scrollIntoViewIfNeeded();
+  await page.waitForFunction(() => {
+    const island = document.querySelector('[data-testid="live-panel"]')?.closest('astro-island');
+    return island !== null && island !== undefined && !island.hasAttribute('ssr');
+  });
+  await panel.locator('[data-testid="lab-connect"]').click();
+  if (simulate) {
+    await panel.locator('[data-testid="lab-absent"]').waitFor({ timeout: 15_000 });
+    await panel.locator('[data-testid="lab-simulate"]').click();
+  }
+  await panel.locator('[data-testid="lab-status"][data-state="open"]').waitFor({ timeout: 15_000 });
+  await panel.locator('[data-testid="send-text-input"]').fill('Mask me 🎭');
+  await panel.locator('[data-testid="send-text"]').click();
+  await panel.locator('[data-testid="frame-detail"]').waitFor();
+  await checkXor(panel, 'Mask me 🎭');
 }
 
 describe.skipIf(skipReason !== null)('the live wire page against the lab server', () => {
@@ -109,6 +134,14 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     await expect.poll(() => compare.innerText()).toMatch(/1002/);
     await page.close();
   });
+
+  it('the masking lesson\'s live panel shows the key Chromium chose, and it unmasks the text', async () => {
+    const { page, errors } = await site.open('lessons/masking/');
+    await checkMaskingPanel(page, false);
+    expect(await page.locator('[data-testid="live-panel"] [data-testid="lab-status"]').innerText()).not.toMatch(/Simulation/);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
 
 describe.skipIf(skipReason !== null)('the live wire page with no lab server', () => {
@@ -143,6 +176,14 @@ describe.skipIf(skipReason !== null)('the live wire page with no lab server', ()
     await expect.poll(() => page.locator('[data-testid="command-answer"]').innerText()).toMatch(/no DEFLATE codec/);
     await page.locator('[data-testid="cmd-violation"]').click();
     expect(await page.locator('[data-testid="page-close-clean"]').innerText()).toBe('false');
+    await page.close();
+  });
+
+  it('a lesson\'s live panel says so too and masks in the simulation', async () => {
+    const page = await site.browser.newPage();
+    await page.goto(`${staticUrl}/lessons/masking/`);
+    await checkMaskingPanel(page, true);
+    expect(await page.locator('[data-testid="live-panel"] [data-testid="lab-status"]').innerText()).toMatch(/Simulation/);
     await page.close();
   });
 });
