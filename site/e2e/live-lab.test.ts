@@ -5,6 +5,7 @@
  * where it says so and runs the simulation. Required on CI (CI=true).
  */
 import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -18,6 +19,20 @@ if (skipReason !== null) console.warn(skipReason);
 /** Opens the page and waits for the browser's subject socket to be open (live) or the simulation to run. */
 async function openLab(page: Page): Promise<void> {
   await page.locator('[data-testid="lab-status"][data-state="open"]').waitFor({ timeout: 15_000 });
+}
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical WCAG A/AA findings on the page as it is now (as site/e2e/a11y.test.ts audits). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE_PATH });
+  return page.evaluate(async () => {
+    // @ts-expect-error axe is the global the injected script defines.
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+    return (result.violations as { id: string; impact: string | null; nodes: { target: string[] }[] }[])
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.impact} ${v.id} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
 }
 
 const frameRows = (page: Page, opcode: string) => page.locator(`[data-testid="timeline"] li[data-opcode="${opcode}"]`);
@@ -40,7 +55,7 @@ async function checkXor(scope: Page | Locator, text: string): Promise<void> {
 async function checkMaskedText(page: Page, text: string): Promise<void> {
   await page.locator('[data-testid="send-text-input"]').fill(text);
   await page.locator('[data-testid="send-text"]').click();
-  const sent = page.locator('[data-testid="timeline"] li[data-opcode="text"] button[aria-label^="From your browser"]').last();
+  const sent = page.locator('[data-testid="timeline"] li[data-opcode="text"][data-direction="client-to-server"] button').last();
   await sent.waitFor();
   await sent.click();
   await checkXor(page, text);
@@ -102,7 +117,7 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     await openLab(page);
     await page.locator('[data-testid="cmd-ping"]').click();
     await frameRows(page, 'ping').first().waitFor();
-    const pong = page.locator('[data-testid="timeline"] li[data-opcode="pong"] button[aria-label^="From your browser"]');
+    const pong = page.locator('[data-testid="timeline"] li[data-opcode="pong"][data-direction="client-to-server"] button');
     await pong.first().waitFor();
     await expect.poll(() => page.locator('[data-testid="command-answer"]').innerText()).toMatch(/The server sent ping/);
     expect(errors).toEqual([]);
@@ -114,7 +129,7 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     await openLab(page);
     expect(await page.locator('[data-testid="handshake-response"]').innerText()).toContain('permessage-deflate');
     await page.locator('[data-testid="cmd-compressed"]').click();
-    const compressed = page.locator('[data-testid="timeline"] li[data-opcode="text"] button[aria-label^="From the server"]', { hasText: 'RSV1' });
+    const compressed = page.locator('[data-testid="timeline"] li[data-opcode="text"][data-direction="server-to-client"] button', { hasText: 'RSV1' });
     await compressed.first().waitFor();
     await compressed.first().click();
     await expect.poll(() => page.locator('[data-testid="frame-detail"]').innerText()).toMatch(/RSV1 is set/);
@@ -134,6 +149,24 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     await expect.poll(() => compare.innerText()).toMatch(/1002/);
     await page.close();
   });
+
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`passes axe with frames, a chosen frame and a close on the page (${colorScheme})`, async () => {
+      const context = await site.browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      await page.goto(`${site.url}/lab/`);
+      await openLab(page);
+      await page.locator('[data-testid="send-text"]').click();
+      await page.locator('[data-testid="cmd-ping"]').click();
+      await page.locator('[data-testid="cmd-interleaved"]').click();
+      await page.locator('[data-testid="timeline"] li[data-opcode="pong"]').first().waitFor();
+      await page.locator('[data-testid="timeline"] li[data-opcode="text"] button').first().click();
+      await page.locator('[data-testid="cmd-violation"]').click();
+      await page.locator('[data-testid="close-compare"]').waitFor();
+      expect(await seriousViolations(page)).toEqual([]);
+      await context.close();
+    });
+  }
 
   it('the masking lesson\'s live panel shows the key Chromium chose, and it unmasks the text', async () => {
     const { page, errors } = await site.open('lessons/masking/');
