@@ -252,9 +252,10 @@ export class LabSubject implements TransportHandler {
         break;
       }
       case 'binary': {
-        session.report('message', { subject, direction: 'client-to-server', opcodeName: 'binary', byteLength: event.data.length, compressed: event.compressed, ...this.#binaryPreview(event.data) });
+        const preview = this.#binaryPreview(event.data);
+        session.report('message', { subject, direction: 'client-to-server', opcodeName: 'binary', byteLength: event.data.length, compressed: event.compressed, ...preview });
         transport.connection.sendBinary(event.data);
-        this.reportBinarySent(event.data, this.#compressing);
+        this.reportBinarySent(event.data, this.#compressing, preview);
         break;
       }
       case 'ping':
@@ -287,8 +288,8 @@ export class LabSubject implements TransportHandler {
     this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'text', byteLength, compressed, ...textPreview(text, this.#previewBytes) });
   }
 
-  reportBinarySent(data: Uint8Array, compressed: boolean): void {
-    this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: data.length, compressed, ...this.#binaryPreview(data) });
+  reportBinarySent(data: Uint8Array, compressed: boolean, preview = this.#binaryPreview(data)): void {
+    this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: data.length, compressed, ...preview });
   }
 
   /** The record of a frame written to break a rule carries the client's verdict, at its place in the stream. */
