@@ -11,12 +11,16 @@ export const OBSERVE_TIMEOUT_MS = 4000;
 
 export const START_HINT = 'Start the lab server with npm ci && npm start and open the address it prints.';
 
-/** ws(s)://host/lab/observe for this page, or why there can be none (a static copy under a base path). */
-export function observeUrl(location: Pick<Location, 'protocol' | 'host'>, base: string): { ok: true; url: string } | { ok: false; reason: string } {
+/**
+ * ws(s)://host/lab/observe for this page, or why there can be none (a static copy under a base path).
+ * With watchInspect, the observer also receives the reports of connections relayed by `--inspect`
+ * (relay: true); a server started without it says so with hello.inspect = null.
+ */
+export function observeUrl(location: Pick<Location, 'protocol' | 'host'>, base: string, watchInspect = false): { ok: true; url: string } | { ok: false; reason: string } {
   // The lab server serves the site at "/": a copy under a base path is a static host with no endpoints.
   if (base.replace(/\/$/, '') !== '') return { ok: false, reason: 'This is a static copy of the site: there is no lab server behind it.' };
   if (location.protocol !== 'http:' && location.protocol !== 'https:') return { ok: false, reason: 'This page was not served over HTTP, so there is no lab server to ask.' };
-  return { ok: true, url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/lab/observe` };
+  return { ok: true, url: `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/lab/observe${watchInspect ? '?watch=inspect' : ''}` };
 }
 
 /** The subject URL for the next connection; `&deflate=off` asks the server to decline permessage-deflate. */

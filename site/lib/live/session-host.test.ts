@@ -46,6 +46,7 @@ describe('lab addresses', () => {
     expect(observeUrl({ protocol: 'http:', host: '127.0.0.1:8455' }, '/')).toEqual({ ok: true, url: 'ws://127.0.0.1:8455/lab/observe' });
     expect(observeUrl({ protocol: 'https:', host: 'lab.example' }, '/')).toEqual({ ok: true, url: 'wss://lab.example/lab/observe' });
     expect(observeUrl({ protocol: 'file:', host: '' }, '/').ok).toBe(false);
+    expect(observeUrl({ protocol: 'http:', host: 'h' }, '/', true)).toEqual({ ok: true, url: 'ws://h/lab/observe?watch=inspect' });
   });
 
   it('asks the server to decline permessage-deflate with &deflate=off', () => {

@@ -60,10 +60,10 @@ export class SessionHost {
   }
 
   /** Opens the live lab on this page's origin, or records why there is none. */
-  startLive(location: Pick<Location, 'protocol' | 'host'>, base: string, deflate: boolean): void {
+  startLive(location: Pick<Location, 'protocol' | 'host'>, base: string, deflate: boolean, watchInspect = false): void {
     this.stop();
     this.events = [];
-    const url = observeUrl(location, base);
+    const url = observeUrl(location, base, watchInspect);
     const listener = this.#listener();
     if (!url.ok) {
       listener.status({ state: 'absent', reason: url.reason });
