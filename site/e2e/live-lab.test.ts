@@ -199,16 +199,24 @@ describe.skipIf(skipReason !== null)('the live wire page with no lab server', ()
     const absent = page.locator('[data-testid="lab-absent"]');
     await absent.waitFor({ timeout: 15_000 });
     expect(await absent.innerText()).toContain('npm ci && npm start');
+    // Without deflate first, so the masked payload is the UTF-8 itself.
+    await page.locator('[data-testid="lab-deflate"]').uncheck();
     await page.locator('[data-testid="lab-simulate"]').click();
     await openLab(page);
     expect(await page.locator('[data-testid="lab-status"]').innerText()).toMatch(/Simulation/);
     await checkMaskedText(page, 'simulated 🧪');
     await page.locator('[data-testid="cmd-ping"]').click();
-    await page.locator('[data-testid="timeline"] li[data-opcode="pong"]').first().waitFor();
+    await page.locator('[data-testid="timeline"] li[data-opcode="pong"][data-direction="client-to-server"]').first().waitFor();
     await page.locator('[data-testid="cmd-compressed"]').click();
-    await expect.poll(() => page.locator('[data-testid="command-answer"]').innerText()).toMatch(/no DEFLATE codec/);
+    await expect.poll(() => page.locator('[data-testid="command-answer"]').innerText()).toMatch(/permessage-deflate was not negotiated/);
     await page.locator('[data-testid="cmd-violation"]').click();
     expect(await page.locator('[data-testid="page-close-clean"]').innerText()).toBe('false');
+    // A new simulated connection with permessage-deflate: the compressed message carries RSV1.
+    await page.locator('[data-testid="lab-deflate"]').check();
+    await page.locator('[data-testid="lab-reconnect"]').click();
+    await openLab(page);
+    await page.locator('[data-testid="cmd-compressed"]').click();
+    await page.locator('[data-testid="timeline"] li[data-opcode="text"][data-direction="server-to-client"] button', { hasText: 'RSV1' }).first().waitFor();
     await page.close();
   });
 

@@ -15,10 +15,10 @@ import { SimulatedSession } from './simulated-session.ts';
 import type { SessionEvent } from './session-events.ts';
 import { timelineRows } from './timeline.ts';
 
-function session(): { sim: SimulatedSession; events: SessionEvent[] } {
+function session(deflate = false): { sim: SimulatedSession; events: SessionEvent[] } {
   const events: SessionEvent[] = [];
   const sim = new SimulatedSession({ event: (e) => events.push(e), status: () => {} });
-  sim.start(true);
+  sim.start(deflate);
   return { sim, events };
 }
 const frameReports = (events: SessionEvent[]) => events.filter((e): e is FrameReport => e.type === 'frame');
@@ -67,7 +67,7 @@ describe('the timeline', () => {
 
 describe('the handshake view', () => {
   it('lists the request lines in order and marks Origin, the key, the extensions offer and the version', () => {
-    const { events } = session();
+    const { events } = session(true);
     const handshake = subjectHandshake(events)!;
     const lines = headLines(handshake.request!.raw);
     expect(lines[0]!.text).toMatch(/^GET /);
@@ -77,7 +77,7 @@ describe('the handshake view', () => {
   });
 
   it('follows the most recent connection', () => {
-    const { sim, events } = session();
+    const { sim, events } = session(true);
     sim.connect(false);
     expect(subjectHandshake(events)!.subject).toBe(2);
     expect(subjectHandshake(events, 1)!.request!.raw).toContain('permessage-deflate');
@@ -104,6 +104,20 @@ describe('the comparisons', () => {
       { direction: 'client-to-server', frames: 1, messageBytes: 3, wireBytes: 3 + 6, preview: 'xyz' },
       { direction: 'server-to-client', frames: 1, messageBytes: 3, wireBytes: 3 + 2, preview: 'xyz' },
     ]);
+  });
+});
+
+describe('permessage-deflate on and off', () => {
+  it('puts the same repetitive text on the wire in fewer bytes when compressed (RFC 7692)', () => {
+    const text = 'tick tock '.repeat(30);
+    const { sim, events } = session(true);
+    sim.sendText(text);
+    sim.connect(false);
+    sim.sendText(text);
+    const sent = wireSizes(events).filter((row) => row.direction === 'client-to-server');
+    expect(sent.map((row) => [row.subject, row.compressed, row.messageBytes])).toEqual([[1, true, 300], [2, false, 300]]);
+    expect(sent[0]!.wireBytes).toBeLessThan(sent[1]!.wireBytes / 4);
+    expect(sent[1]!.wireBytes).toBe(300 + 8); // 16-bit length and a masking key: 2 + 2 + 4 header bytes
   });
 });
 

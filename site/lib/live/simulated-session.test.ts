@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../../lab-server/src/reports/frame-record-json.ts';
 import type { FrameReport, LabReport } from '../../../lab-server/src/reports/lab-report-types.ts';
 import { SERVER_VIOLATIONS } from '../../../lab-server/src/reports/lab-report-types.ts';
-import { NO_DEFLATE_IN_SIMULATION, SimulatedSession } from './simulated-session.ts';
+import { SimulatedSession } from './simulated-session.ts';
 import type { SessionEvent, SessionStatus } from './session-events.ts';
 
-function simulate(): { session: SimulatedSession; events: SessionEvent[]; statuses: SessionStatus[] } {
+function simulate(deflate = false): { session: SimulatedSession; events: SessionEvent[]; statuses: SessionStatus[] } {
   const events: SessionEvent[] = [];
   const statuses: SessionStatus[] = [];
   const session = new SimulatedSession({ event: (e) => events.push(e), status: (s) => statuses.push(s) }, 'http://localhost:4321');
-  session.start(true);
+  session.start(deflate);
   return { session, events, statuses };
 }
 
@@ -18,7 +18,7 @@ const reports = <T extends LabReport['type']>(events: SessionEvent[], type: T) =
 
 describe('the simulated session (core client and core server in memory)', () => {
   it('reports the opening handshake: the request as sent, the accept computation for its key, the 101 (RFC 6455 §1.3, §4)', () => {
-    const { events, statuses } = simulate();
+    const { events, statuses } = simulate(true);
     expect(events[0]?.type).toBe('hello');
     const [request] = reports(events, 'handshake-request');
     expect(request?.raw).toMatch(/^GET \/lab\?session=simulation HTTP\/1\.1\r\n/);
@@ -28,7 +28,7 @@ describe('the simulated session (core client and core server in memory)', () => 
     expect(accept?.key).toBe(key);
     expect(accept?.concatenated).toBe(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`);
     expect(reports(events, 'handshake-response')[0]?.raw).toContain(`Sec-WebSocket-Accept: ${accept?.accept}\r\n`);
-    expect(reports(events, 'negotiated')[0]?.deflate).toBeNull();
+    expect(reports(events, 'negotiated')[0]?.extensions).toMatch(/^permessage-deflate/);
     expect(statuses.at(-1)).toEqual({ state: 'open', simulated: true });
   });
 
@@ -79,9 +79,25 @@ describe('the simulated session (core client and core server in memory)', () => 
     session.command({ type: 'send-fragmented', text: 'ab', fragments: 1 });
     const results = reports(events, 'command-result');
     expect(results.map((r) => r.ok)).toEqual([false, false, false]);
-    expect(results[0]?.error).toBe(NO_DEFLATE_IN_SIMULATION);
+    expect(results[0]?.error).toMatch(/permessage-deflate was not negotiated/);
     expect(results[1]?.error).toMatch(/1005/);
     expect(results[2]?.error).toMatch(/fragments/);
+  });
+
+  it('with permessage-deflate, compresses on request and echoes compressed: RSV1 on the first frame (RFC 7692 §6)', () => {
+    const { session, events } = simulate(true);
+    session.command({ type: 'send-compressed', text: 'compress me compress me compress me' });
+    session.sendText('and me, and me, and me');
+    const [compressed, sent, echo] = frames(events);
+    expect([compressed, sent, echo].map((f) => [f?.direction, f?.record.rsv1])).toEqual([['server-to-client', true], ['client-to-server', true], ['server-to-client', true]]);
+    expect(compressed!.record.payloadLength).toBeLessThan(35);
+    expect(new TextDecoder().decode(fromHex(compressed!.record.inflated!.preview))).toBe('compress me compress me compress me');
+    expect(reports(events, 'message').map((m) => [m.direction, m.compressed, m.text])).toEqual([
+      ['server-to-client', true, 'compress me compress me compress me'],
+      ['client-to-server', true, 'and me, and me, and me'],
+      ['server-to-client', true, 'and me, and me, and me'],
+    ]);
+    expect(reports(events, 'command-result')).toMatchObject([{ ok: true }]);
   });
 
   it('closes with the chosen code and reason; both sides see a clean close (RFC 6455 §7.1.5)', () => {
@@ -119,13 +135,14 @@ describe('the simulated session (core client and core server in memory)', () => 
     expect(large?.record.payload.truncated).toBe(true);
   });
 
-  it('reconnects as a new subject, with the deflate offer left out when asked', () => {
-    const { session, events } = simulate();
+  it('reconnects as a new subject; with ?deflate=off the server declines the browser-like offer', () => {
+    const { session, events } = simulate(true);
     session.connect(false);
     const requests = reports(events, 'handshake-request');
     expect(requests.map((r) => r.subject)).toEqual([1, 2]);
-    expect(requests[0]?.raw).toContain('Sec-WebSocket-Extensions: permessage-deflate');
-    expect(requests[1]?.raw).not.toContain('Sec-WebSocket-Extensions');
+    expect(requests[1]?.raw).toMatch(/^GET \/lab\?session=simulation&deflate=off /);
+    expect(requests.every((r) => r.raw.includes('Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n'))).toBe(true);
+    expect(reports(events, 'negotiated').map((n) => n.extensions === null)).toEqual([false, true]);
     expect(events.filter((e) => e.type === 'page-close')).toMatchObject([{ subject: 1, code: 1000, wasClean: true }]);
   });
 });

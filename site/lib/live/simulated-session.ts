@@ -20,6 +20,7 @@ import { parseLabCommand } from '../../../lab-server/src/reports/lab-command-par
 import { clientVerdict, serverViolationFrame } from '../../../lab-server/src/reports/server-violation-frames.ts';
 import type { OutgoingFrame } from '../../../lab-server/src/protocol/frame/serializer.ts';
 import type { ProtocolViolation } from '../../../lab-server/src/protocol/violation.ts';
+import { SimulatedDeflate } from './deflate-codec.ts';
 import type { CommandRequest, DriverListener, LabDriver, PageEvent } from './session-events.ts';
 
 export const SIMULATED_SESSION = 'simulation';
@@ -27,8 +28,6 @@ const SIMULATED_HOST = 'lab.simulation';
 /** send-interleaved: three fragments, a ping after the first and a pong after the second. */
 const INTERLEAVED_FRAGMENTS = 3;
 
-export const NO_DEFLATE_IN_SIMULATION =
-  'The simulation has no DEFLATE codec in the browser, so it cannot compress: compressed messages need the lab server (npm start).';
 
 /** Why a report carries the fields it does: the JSON a real /lab observer would receive. */
 type ReportFields = LabReport extends infer R ? (R extends LabReport ? Omit<R, 't'> : never) : never;
@@ -44,6 +43,8 @@ export class SimulatedSession implements LabDriver {
   #nextId = 1;
   #clientClosed = false;
   #serverClosed = false;
+  /** permessage-deflate was negotiated on the current connection (RFC 7692). */
+  #compressing = false;
   /** The rule the next frame the server writes breaks (a violation command). */
   #expectedViolation: ProtocolViolation | null = null;
 
@@ -63,14 +64,14 @@ export class SimulatedSession implements LabDriver {
     const subject = ++this.#subject;
     this.#listener.status({ state: 'connecting' });
     const path = `/lab?session=${SIMULATED_SESSION}${deflate ? '' : '&deflate=off'}`;
-    // The offer Chromium makes, so the request reads like a browser's.
-    const sent = createClientHandshake({ host: SIMULATED_HOST, path, origin: this.#origin, deflate });
+    // The offer Chromium makes on every connection, so the request reads like a browser's.
+    const sent = createClientHandshake({ host: SIMULATED_HOST, path, origin: this.#origin, deflate: true });
     this.#report({ type: 'subject', subject, peer: 'simulated client', target: path });
     this.#report({ type: 'handshake-request', subject, raw: sent.request });
     const request = parseRequestHead(sent.request);
     if (isRejection(request)) throw new Error(`the core's own request did not parse: ${request.reason}`);
-    // No DEFLATE codec in the browser: the simulated server declines the offer (RFC 7692 §5 lets it).
-    const result = acceptClientHandshake(request, { deflate: false });
+    // Like the lab server: accept the offer as made, unless the URL asked for ?deflate=off.
+    const result = acceptClientHandshake(request, { deflate: deflate ? {} : false });
     if (result.ok) this.#report({ type: 'accept', subject, ...acceptSteps(result.key) });
     this.#report({
       type: 'handshake-response', subject, status: result.response.status, raw: result.response.raw,
@@ -84,8 +85,10 @@ export class SimulatedSession implements LabDriver {
       this.#page({ type: 'page-error', t: this.#now(), message: `The simulated client refused the response: ${checked.reason}` });
       return;
     }
-    this.#client = new Connection({ role: 'client' });
-    this.#server = new Connection({ role: 'server', recordPreviewBytes: DEFAULT_RECORD_PREVIEW_BYTES });
+    // Both ends compress with the simulation's own DEFLATE (deflate-codec.ts): there is no zlib in a browser.
+    this.#compressing = checked.deflate !== null;
+    this.#client = new Connection({ role: 'client', ...(checked.deflate === null ? {} : { compressor: new SimulatedDeflate() }) });
+    this.#server = new Connection({ role: 'server', recordPreviewBytes: DEFAULT_RECORD_PREVIEW_BYTES, ...(result.deflate === null ? {} : { compressor: new SimulatedDeflate() }) });
     this.#clientClosed = false;
     this.#serverClosed = false;
     this.#page({ type: 'page-open', t: this.#now(), subject, extensions: result.extensionsHeader ?? '' });
@@ -142,8 +145,15 @@ export class SimulatedSession implements LabDriver {
           this.#reportSent('text', bytes.length, command.text);
           return null;
         }
-        case 'send-compressed':
-          return NO_DEFLATE_IN_SIMULATION;
+        case 'send-compressed': {
+          if (!this.#compressing) {
+            return `permessage-deflate was not negotiated on subject ${this.#subject} (RFC 7692 §6): connect with it offered, without ?deflate=off`;
+          }
+          const bytes = encodeUtf8(command.text);
+          server.sendTextBytes(bytes, { compress: true });
+          this.#reportSent('text', bytes.length, command.text, undefined, true);
+          return null;
+        }
         case 'send-interleaved': {
           // RFC 6455 §5.4: control frames MAY be injected in the middle of a fragmented message.
           const bytes = encodeUtf8(command.text);
@@ -167,7 +177,8 @@ export class SimulatedSession implements LabDriver {
         }
         case 'send-large': {
           const data = Uint8Array.from({ length: command.bytes }, (_, i) => i & 0xff);
-          server.sendBinary(data);
+          // Uncompressed, so the bytes on the wire are the size asked for.
+          server.sendBinary(data, { compress: false });
           this.#reportSent('binary', data.length, null, data);
           return null;
         }
@@ -177,11 +188,11 @@ export class SimulatedSession implements LabDriver {
     }
   }
 
-  #reportSent(opcodeName: 'text' | 'binary', byteLength: number, text: string | null, data?: Uint8Array): void {
+  #reportSent(opcodeName: 'text' | 'binary', byteLength: number, text: string | null, data?: Uint8Array, compressed = false): void {
     const preview = text !== null
       ? textPreview(text, DEFAULT_RECORD_PREVIEW_BYTES)
       : { hex: toHex(data!.subarray(0, DEFAULT_RECORD_PREVIEW_BYTES)), truncated: data!.length > DEFAULT_RECORD_PREVIEW_BYTES };
-    this.#report({ type: 'message', subject: this.#subject, direction: 'server-to-client', opcodeName, byteLength, compressed: false, ...preview });
+    this.#report({ type: 'message', subject: this.#subject, direction: 'server-to-client', opcodeName, byteLength, compressed, ...preview });
   }
 
   /** Moves bytes both ways and handles events until both connections have nothing more to say. */
@@ -234,13 +245,13 @@ export class SimulatedSession implements LabDriver {
       case 'text':
         this.#report({ type: 'message', subject, direction: 'client-to-server', opcodeName: 'text', byteLength: event.byteLength, compressed: event.compressed, ...textPreview(event.text, DEFAULT_RECORD_PREVIEW_BYTES) });
         server.sendText(event.text);
-        this.#report({ type: 'message', subject, direction: 'server-to-client', opcodeName: 'text', byteLength: event.byteLength, compressed: false, ...textPreview(event.text, DEFAULT_RECORD_PREVIEW_BYTES) });
+        this.#report({ type: 'message', subject, direction: 'server-to-client', opcodeName: 'text', byteLength: event.byteLength, compressed: this.#compressing, ...textPreview(event.text, DEFAULT_RECORD_PREVIEW_BYTES) });
         break;
       case 'binary': {
         const preview = { hex: toHex(event.data.subarray(0, DEFAULT_RECORD_PREVIEW_BYTES)), truncated: event.data.length > DEFAULT_RECORD_PREVIEW_BYTES };
         this.#report({ type: 'message', subject, direction: 'client-to-server', opcodeName: 'binary', byteLength: event.data.length, compressed: event.compressed, ...preview });
         server.sendBinary(event.data);
-        this.#report({ type: 'message', subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: event.data.length, compressed: false, ...preview });
+        this.#report({ type: 'message', subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: event.data.length, compressed: this.#compressing, ...preview });
         break;
       }
       case 'ping':
