@@ -120,6 +120,13 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     const pong = page.locator('[data-testid="timeline"] li[data-opcode="pong"][data-direction="client-to-server"] button');
     await pong.first().waitFor();
     await expect.poll(() => page.locator('[data-testid="command-answer"]').innerText()).toMatch(/The server sent ping/);
+    // Keyboard: one frame row is in the tab order; arrow keys move, Enter chooses.
+    const tabStops = page.locator('[data-testid="timeline-frame"][tabindex="0"]');
+    expect(await tabStops.count()).toBe(1);
+    await tabStops.focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.locator('[data-testid="frame-detail"] h3').first().innerText()).toMatch(/^Ping frame from the server/);
     expect(errors).toEqual([]);
     await page.close();
   });
