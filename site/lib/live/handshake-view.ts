@@ -22,11 +22,11 @@ export interface SubjectHandshake {
 
 /** The header fields a learner checks in a WebSocket request (RFC 6455 §4.1), with why. */
 const NOTES: Readonly<Record<string, string>> = {
-  origin: 'Origin: the page that opened the socket; a server may refuse pages it does not trust (RFC 6455 §10.2)',
-  'sec-websocket-key': 'Sec-WebSocket-Key: 16 random bytes in base64; the server proves it read them (RFC 6455 §4.1)',
-  'sec-websocket-extensions': 'Sec-WebSocket-Extensions: the extensions offered, here permessage-deflate (RFC 7692 §5)',
-  'sec-websocket-version': 'Sec-WebSocket-Version: must be 13 (RFC 6455 §4.1)',
-  'sec-websocket-accept': 'Sec-WebSocket-Accept: base64(SHA-1(key + GUID)), computed below (RFC 6455 §4.2.2)',
+  origin: 'The page that opened the socket; a server may refuse pages it does not trust (RFC 6455 §10.2)',
+  'sec-websocket-key': '16 random bytes in base64; the server proves it read them (RFC 6455 §4.1)',
+  'sec-websocket-extensions': 'Extensions offered or accepted, here permessage-deflate (RFC 7692 §5)',
+  'sec-websocket-version': 'Must be 13 (RFC 6455 §4.1)',
+  'sec-websocket-accept': 'base64(SHA-1(key + GUID)), computed below (RFC 6455 §4.2.2)',
 };
 
 /** The head's lines in order, as received (the final empty line is dropped; CR LF ends every line). */
