@@ -6,6 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
@@ -108,6 +109,15 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     await openLab(page);
     await checkMaskedText(page, 'Hello, wire! Grüße 👋');
     expect(await page.locator('[data-testid="open-in-inspector"]').getAttribute('href')).toMatch(/^\/tools\/inspector\/\?hex=81[0-9a-f]+&dir=client-to-server$/);
+    // The hex dump export has the frame's bytes, as the inspector reads them.
+    const download = page.waitForEvent('download');
+    await page.locator('[data-testid="export-hex"]').click();
+    const dump = await readFile((await (await download).path())!, 'utf8');
+    expect(dump).toMatch(/# frame \d+, subject \d+, client-to-server, [\d.]+ ms, text, 31 bytes/);
+    // And the inspector opens the same frame from the link.
+    await page.locator('[data-testid="open-in-inspector"]').click();
+    await page.waitForURL(/\/tools\/inspector\//);
+    await expect.poll(() => page.locator('[data-testid="inspector-output"]').innerText()).toMatch(/Frame 1: text, 6-byte header \+ 25-byte payload/);
     expect(errors).toEqual([]);
     await page.close();
   });
