@@ -13,7 +13,7 @@ import { frameBytes, inspectedFromJson, xorColumns } from './frame-from-json.ts'
 import { headLines, subjectHandshake } from './handshake-view.ts';
 import { SimulatedSession } from './simulated-session.ts';
 import type { SessionEvent } from './session-events.ts';
-import { timelineRows } from './timeline.ts';
+import { APP_PARTIES, timelineRows } from './timeline.ts';
 
 function session(deflate = false): { sim: SimulatedSession; events: SessionEvent[] } {
   const events: SessionEvent[] = [];
@@ -62,6 +62,17 @@ describe('the timeline', () => {
     expect(control.map((r) => r.kind)).toContain('close');
     expect(control.some((r) => r.frame?.opcodeName === 'text')).toBe(false);
     expect(timelineRows(events).length).toBeGreaterThan(frames.length);
+  });
+
+  it('names the two ends of a relayed connection (--inspect) as the app and its server', () => {
+    const { sim, events } = session();
+    sim.command({ type: 'ping', text: 'p' });
+    sim.command({ type: 'close', code: 1000, reason: '' });
+    const lab = timelineRows(events).map((r) => r.summary).join('\n');
+    const app = timelineRows(events, 'all', APP_PARTIES).map((r) => r.summary).join('\n');
+    expect(lab).toMatch(/pong received by the server/);
+    expect(app).toMatch(/pong received by its server/);
+    expect(app).toMatch(/Its server received a close frame: 1000/);
   });
 });
 

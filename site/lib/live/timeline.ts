@@ -36,12 +36,20 @@ export interface TimelineRow {
 
 const ARROW = { 'client-to-server': '→', 'server-to-client': '←' } as const;
 
+/** Who the two ends are: the learner's browser and the lab server, or (--inspect) their app and its server. */
+export interface Parties {
+  readonly client: string;
+  readonly server: string;
+}
+export const LAB_PARTIES: Parties = { client: 'your browser', server: 'the server' };
+export const APP_PARTIES: Parties = { client: 'your app', server: 'its server' };
+
 function quote(text: string, max = 40): string {
   return `"${text.length > max ? `${text.slice(0, max)}…` : text}"`;
 }
 
 /** The row for one event, or null for events that only feed other panels (the handshake, hello). */
-export function rowOf(event: SessionEvent, at: number): TimelineRow | null {
+export function rowOf(event: SessionEvent, at: number, parties: Parties = LAB_PARTIES): TimelineRow | null {
   const base = { at, t: event.t, subject: 'subject' in event && typeof event.subject === 'number' ? event.subject : null, frame: null, arrow: '' as const };
   switch (event.type) {
     case 'frame': {
@@ -62,9 +70,12 @@ export function rowOf(event: SessionEvent, at: number): TimelineRow | null {
       };
     case 'ping':
     case 'pong':
-      return { ...base, kind: 'control', arrow: ARROW[event.direction], control: true, summary: `${event.type} received by the server${event.hex ? ` (data ${event.hex})` : ' (no data)'}` };
-    case 'close-received':
-      return { ...base, kind: 'close', arrow: '→', control: true, summary: `The server received a close frame: ${closeCodeText(event.code)}${event.reason ? ` ${quote(event.reason)}` : ''}` };
+      return { ...base, kind: 'control', arrow: ARROW[event.direction], control: true, summary: `${event.type} received by ${receiverOf(event.direction, parties)}${event.hex ? ` (data ${event.hex})` : ' (no data)'}` };
+    case 'close-received': {
+      // Relayed reports say which way the close went; the lab's own are always the subject's close.
+      const direction = 'direction' in event && event.direction === 'server-to-client' ? 'server-to-client' : 'client-to-server';
+      return { ...base, kind: 'close', arrow: ARROW[direction], control: true, summary: `${capitalize(receiverOf(direction, parties))} received a close frame: ${closeCodeText(event.code)}${event.reason ? ` ${quote(event.reason)}` : ''}` };
+    }
     case 'closed':
       return { ...base, kind: 'close', control: true, summary: `Server side closed: ${closeCodeText(event.code)}, wasClean ${event.wasClean}` };
     case 'tcp-closed':
@@ -98,10 +109,18 @@ export function rowOf(event: SessionEvent, at: number): TimelineRow | null {
   }
 }
 
-export function timelineRows(events: readonly SessionEvent[], filter: TimelineFilter = 'all'): TimelineRow[] {
+function receiverOf(direction: string, parties: Parties): string {
+  return direction === 'client-to-server' ? parties.server : parties.client;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+export function timelineRows(events: readonly SessionEvent[], filter: TimelineFilter = 'all', parties: Parties = LAB_PARTIES): TimelineRow[] {
   const rows: TimelineRow[] = [];
   for (let at = 0; at < events.length; at++) {
-    const row = rowOf(events[at]!, at);
+    const row = rowOf(events[at]!, at, parties);
     if (row === null) continue;
     if (filter === 'frames' && row.kind !== 'frame') continue;
     if (filter === 'control' && !row.control) continue;
