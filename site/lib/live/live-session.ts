@@ -102,6 +102,12 @@ export class LiveSession implements LabDriver {
 
   connect(deflate: boolean): void {
     this.#wantDeflate = deflate;
+    // The session ended with its observer (the server restarted?): open a new one, which then connects.
+    if (this.#observer === null || this.#observer.readyState === WebSocket.CLOSED || this.#observer.readyState === WebSocket.CLOSING) {
+      this.#subjectUrl = null;
+      this.start();
+      return;
+    }
     if (this.#subjectUrl === null) return;
     this.#subject?.close(1000, 'reconnecting');
     const subject = new WebSocket(subjectUrlFor(this.#subjectUrl, deflate));
