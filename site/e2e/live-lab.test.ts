@@ -189,6 +189,7 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     const { page, errors } = await site.open('lessons/masking/');
     await checkMaskingPanel(page, false);
     expect(await page.locator('[data-testid="live-panel"] [data-testid="lab-status"]').innerText()).not.toMatch(/Simulation/);
+    expect(await seriousViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
   });

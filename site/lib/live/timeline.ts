@@ -77,7 +77,7 @@ export function rowOf(event: SessionEvent, at: number, parties: Parties = LAB_PA
       return { ...base, kind: 'close', arrow: ARROW[direction], control: true, summary: `${capitalize(receiverOf(direction, parties))} received a close frame: ${closeCodeText(event.code)}${event.reason ? ` ${quote(event.reason)}` : ''}` };
     }
     case 'closed':
-      return { ...base, kind: 'close', control: true, summary: `Server side closed: ${closeCodeText(event.code)}, wasClean ${event.wasClean}` };
+      return { ...base, kind: 'close', control: true, summary: `${event.relay === true ? 'Connection closed' : 'Closed on the server\'s side'}: ${closeCodeText(event.code)}, wasClean ${event.wasClean}` };
     case 'tcp-closed':
       return { ...base, kind: 'connection', control: false, summary: 'TCP connection closed' };
     case 'violation':
