@@ -18,9 +18,9 @@ import { frameRecordToJson, textPreview, toHex, violationToJson } from '../../..
 import type { LabCommand, LabReport } from '../../../lab-server/src/reports/lab-report-types.ts';
 import { parseLabCommand } from '../../../lab-server/src/reports/lab-command-parse.ts';
 import { clientVerdict, serverViolationFrame } from '../../../lab-server/src/reports/server-violation-frames.ts';
-import type { OutgoingFrame } from '../../../lab-server/src/protocol/frame/serializer.ts';
 import type { ProtocolViolation } from '../../../lab-server/src/protocol/violation.ts';
 import { SimulatedDeflate } from './deflate-codec.ts';
+import { splitEvenly, writeFragments } from './simulated-fragments.ts';
 import type { CommandRequest, DriverListener, LabDriver, PageEvent } from './session-events.ts';
 
 export const SIMULATED_SESSION = 'simulation';
@@ -289,29 +289,4 @@ export class SimulatedSession implements LabDriver {
   #page(event: PageEvent): void {
     this.#listener.event(event);
   }
-}
-
-/**
- * One text message as consecutive frames (RFC 6455 §5.4): a text frame with FIN clear, continuations,
- * FIN on the last; `between[i]` (a control frame) is written after fragment i.
- */
-function writeFragments(server: Connection, fragments: readonly Uint8Array[], between: readonly OutgoingFrame[]): void {
-  const last = fragments.length - 1;
-  fragments.forEach((payload, i) => {
-    server.sendRawFrame({ fin: i === last, opcode: i === 0 ? Opcode.Text : Opcode.Continuation, payload });
-    const control = between[i];
-    if (control !== undefined && i < last) server.sendRawFrame(control);
-  });
-}
-
-/** `count` pieces whose lengths differ by at most one (some empty when there are fewer bytes than pieces). */
-function splitEvenly(bytes: Uint8Array, count: number): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const size = Math.floor(bytes.length / count) + (i < bytes.length % count ? 1 : 0);
-    pieces.push(bytes.subarray(at, at + size));
-    at += size;
-  }
-  return pieces;
 }
