@@ -238,6 +238,26 @@ describe.skipIf(skipReason !== null)('the live wire page with no lab server', ()
     await page.close();
   });
 
+  it('the fragmentation and control-frame lessons\' panels run their commands in the simulation', async () => {
+    for (const [lesson, button, expected] of [
+      ['fragmentation', 'cmd-fragmented', ['text', 'continuation', 'continuation']],
+      ['control-frames', 'cmd-ping', ['ping', 'pong']],
+    ] as const) {
+      const page = await site.browser.newPage();
+      await page.goto(`${staticUrl}/lessons/${lesson}/`);
+      const panel = page.locator('[data-testid="live-panel"]');
+      await panel.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => !document.querySelector('[data-testid="live-panel"]')?.closest('astro-island')?.hasAttribute('ssr'));
+      await panel.locator('[data-testid="lab-connect"]').click();
+      await panel.locator('[data-testid="lab-simulate"]').click();
+      await panel.locator('[data-testid="lab-status"][data-state="open"]').waitFor();
+      await panel.locator(`[data-testid="${button}"]`).click();
+      const rows = panel.locator('[data-testid="timeline"] li[data-kind="frame"]');
+      await expect.poll(() => rows.evaluateAll((items) => items.map((item) => item.getAttribute('data-opcode')))).toEqual(expected);
+      await page.close();
+    }
+  });
+
   it('a lesson\'s live panel says so too and masks in the simulation', async () => {
     const page = await site.browser.newPage();
     await page.goto(`${staticUrl}/lessons/masking/`);
