@@ -3,6 +3,7 @@
  * the first empty line (CRLF CRLF). Bytes after it already belong to the WebSocket connection
  * (a client may send its first frames right behind the request), so they come back as `rest`.
  */
+import { copyBytes } from '../copy-bytes.ts';
 import { isRejection, rejection } from './types.ts';
 import type { HandshakeRejection } from './types.ts';
 
@@ -71,7 +72,7 @@ export class HttpHeadReader {
     if (end < 0) {
       this.#received += chunk.length;
       if (this.#received > this.maxHeadBytes) return this.#fail(tooLarge(this.maxHeadBytes));
-      if (chunk.length > 0) this.#chunks.push(chunk.slice());
+      if (chunk.length > 0) this.#chunks.push(copyBytes(chunk));
       return null;
     }
     this.#received += end;
