@@ -1,0 +1,157 @@
+/**
+ * The simulated conversations, one generator per client and transport. Each yields the steps the
+ * server would see, in time order, at the moment the server sees them (request arrival, response or
+ * event written): the same vantage point as the lab server's reports. A fixed one-way network delay
+ * separates a response leaving the server from the client's next request arriving.
+ */
+import {
+  LONG_POLL_HOLD_MS,
+  PushTransport,
+  type ExchangeReport,
+  type PushEvent,
+  type PushTransport as Transport,
+} from '../../../lab-server/src/reports/push-vs-poll-types.ts';
+import { roundMs, type EventSourceModel } from './event-source.ts';
+import {
+  byteLength, chunkFramingBytes, requestHead, responseHead, sseEventText, textFrameHeaderBytes, type BrowserIdentity,
+} from './wire-sizes.ts';
+
+/** What one step adds to its client's counters besides the bytes. */
+export interface SimStep {
+  readonly client: number;
+  readonly exchange: ExchangeReport;
+  /** Created-to-sent delay of each event the step carries, ms. */
+  readonly latencies: readonly number[];
+  readonly countsAsRequest: boolean;
+  readonly countsAsResponse: boolean;
+  readonly empty: boolean;
+  readonly upstream: boolean;
+}
+
+export interface ClientContext {
+  readonly run: string;
+  readonly client: number;
+  readonly source: EventSourceModel;
+  readonly who: BrowserIdentity;
+  readonly oneWayMs: number;
+  readonly pollIntervalMs: number;
+  readonly upstreamPerSecond: number;
+  /** When this client's first poll or upstream message leaves, ms (spreads clients over the interval). */
+  readonly phaseMs: number;
+}
+
+const query = (ctx: ClientContext): string => `run=${ctx.run}&client=${ctx.client}`;
+
+function step(ctx: ClientContext, exchange: Omit<ExchangeReport, 'type'>, extra: Partial<Omit<SimStep, 'client' | 'exchange'>> = {}): SimStep {
+  return {
+    client: ctx.client, exchange: { type: 'exchange', ...exchange, t: roundMs(exchange.t) }, latencies: [],
+    countsAsRequest: false, countsAsResponse: false, empty: false, upstream: false, ...extra,
+  };
+}
+
+function request(ctx: ClientContext, transport: Transport, t: number, target: string, head: string): SimStep {
+  return step(ctx, { t, transport, kind: 'request', direction: 'up', headerBytes: byteLength(head), payloadBytes: 0, events: [], label: `GET ${target.replace(/run=[^&]*&client=\d+&?/, '').replace(/\?$/, '')}` }, { countsAsRequest: true });
+}
+
+function eventsLabel(events: readonly PushEvent[]): string {
+  return events.length === 0 ? 'no events' : events.length === 1 ? '1 event' : `${events.length} events`;
+}
+
+function jsonResponse(ctx: ClientContext, transport: Transport, t: number, events: readonly PushEvent[], held: number | null): SimStep {
+  const body = JSON.stringify({ events });
+  const payloadBytes = byteLength(body);
+  const label = `200, ${eventsLabel(events)}${held !== null && held >= 1 ? ` after ${Math.round(held)} ms held` : ''}`;
+  return step(ctx, {
+    t, transport, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('json', payloadBytes)), payloadBytes,
+    events: events.map((event) => event.seq), label,
+  }, { countsAsResponse: true, empty: events.length === 0, latencies: events.map((event) => t - event.createdAt) });
+}
+
+/** Short polling: a GET every interval, answered at once with whatever is new (often nothing). */
+export function* shortPollClient(ctx: ClientContext): Generator<SimStep> {
+  let after = 0;
+  for (let sentAt = ctx.phaseMs; ; sentAt += ctx.pollIntervalMs) {
+    const arrival = sentAt + ctx.oneWayMs;
+    const target = `/pvp/poll?${query(ctx)}&after=${after}`;
+    yield request(ctx, PushTransport.ShortPoll, arrival, target, requestHead('fetch', target, ctx.who));
+    const events = ctx.source.between(after, arrival);
+    yield jsonResponse(ctx, PushTransport.ShortPoll, arrival, events, null);
+    after = events.at(-1)?.seq ?? after;
+  }
+}
+
+/** Long polling: the server holds the GET until there is news (or LONG_POLL_HOLD_MS), then the client asks again at once. */
+export function* longPollClient(ctx: ClientContext): Generator<SimStep> {
+  let after = 0;
+  let sentAt = ctx.phaseMs;
+  for (;;) {
+    const arrival = sentAt + ctx.oneWayMs;
+    const target = `/pvp/long-poll?${query(ctx)}&after=${after}`;
+    yield request(ctx, PushTransport.LongPoll, arrival, target, requestHead('fetch', target, ctx.who));
+    const next = ctx.source.event(after + 1);
+    const answeredAt = next.createdAt <= arrival ? arrival : Math.min(next.createdAt, arrival + LONG_POLL_HOLD_MS);
+    const events = ctx.source.between(after, answeredAt);
+    yield jsonResponse(ctx, PushTransport.LongPoll, answeredAt, events, answeredAt - arrival);
+    after = events.at(-1)?.seq ?? after;
+    // The response travels to the client, which sends the next request straight away.
+    sentAt = answeredAt + ctx.oneWayMs;
+  }
+}
+
+/** Server-Sent Events: one GET, one response that never ends, each event written into it as text. */
+export function* sseClient(ctx: ClientContext): Generator<SimStep> {
+  const opened = ctx.phaseMs + ctx.oneWayMs;
+  const target = `/pvp/sse?${query(ctx)}`;
+  yield request(ctx, PushTransport.Sse, opened, target, requestHead('event-source', target, ctx.who));
+  yield step(ctx, { t: opened, transport: PushTransport.Sse, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('event-stream')), payloadBytes: 0, events: [], label: '200 text/event-stream' }, { countsAsResponse: true });
+  for (let seq = 1; ; seq++) {
+    const event = ctx.source.event(seq);
+    const t = Math.max(event.createdAt, opened);
+    const payloadBytes = byteLength(sseEventText(event));
+    yield step(ctx, { t, transport: PushTransport.Sse, kind: 'event', direction: 'down', headerBytes: chunkFramingBytes(payloadBytes), payloadBytes, events: [seq], label: `id: ${seq}` }, { latencies: [t - event.createdAt] });
+  }
+}
+
+/** WebSocket: one handshake, then one unmasked text frame per event (RFC 6455 §5.2, §5.6). */
+export function* webSocketClient(ctx: ClientContext): Generator<SimStep> {
+  const opened = ctx.phaseMs + ctx.oneWayMs;
+  const target = `/pvp/ws?${query(ctx)}`;
+  yield request(ctx, PushTransport.WebSocket, opened, target, requestHead('websocket', target, ctx.who));
+  yield step(ctx, { t: opened, transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('switching-protocols')), payloadBytes: 0, events: [], label: '101 Switching Protocols' });
+  for (let seq = 1; ; seq++) {
+    const event = ctx.source.event(seq);
+    const t = Math.max(event.createdAt, opened);
+    const payloadBytes = byteLength(JSON.stringify(event));
+    yield step(ctx, { t, transport: PushTransport.WebSocket, kind: 'frame', direction: 'down', headerBytes: textFrameHeaderBytes(payloadBytes, false), payloadBytes, events: [seq], label: `text frame, ${payloadBytes} bytes` }, { countsAsResponse: true, latencies: [t - event.createdAt] });
+  }
+}
+
+/** Upstream messages: a POST with its own headers per message over HTTP, a masked frame over a WebSocket. */
+export function* upstreamClient(ctx: ClientContext, transport: Transport): Generator<SimStep> {
+  if (ctx.upstreamPerSecond <= 0) return;
+  const periodMs = 1000 / ctx.upstreamPerSecond;
+  // A WebSocket can only send once it is open: the handshake's round trip.
+  const firstAt = ctx.phaseMs + periodMs / 2 + (transport === PushTransport.WebSocket ? 2 * ctx.oneWayMs : 0);
+  for (let seq = 1; ; seq++) {
+    const sentAt = firstAt + (seq - 1) * periodMs;
+    const t = sentAt + ctx.oneWayMs;
+    const body = JSON.stringify({ seq, sentAt: roundMs(sentAt), text: `hello ${seq} from client ${ctx.client}` });
+    const payloadBytes = byteLength(body);
+    if (transport === PushTransport.WebSocket) {
+      yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: textFrameHeaderBytes(payloadBytes, true), payloadBytes, events: [], label: `masked text frame, ${payloadBytes} bytes` }, { upstream: true });
+      continue;
+    }
+    const target = `/pvp/send?${query(ctx)}&transport=${transport}`;
+    yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: byteLength(requestHead('post', target, ctx.who, payloadBytes)), payloadBytes, events: [], label: `POST /pvp/send, ${payloadBytes} bytes` }, { upstream: true, countsAsRequest: true });
+    yield step(ctx, { t, transport, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('no-content')), payloadBytes: 0, events: [], label: '204 No Content' }, { countsAsResponse: true });
+  }
+}
+
+export function transportClient(transport: Transport, ctx: ClientContext): Generator<SimStep> {
+  switch (transport) {
+    case PushTransport.ShortPoll: return shortPollClient(ctx);
+    case PushTransport.LongPoll: return longPollClient(ctx);
+    case PushTransport.Sse: return sseClient(ctx);
+    case PushTransport.WebSocket: return webSocketClient(ctx);
+  }
+}
