@@ -30,6 +30,8 @@ export interface ConnectOptions {
   readonly closeTimeoutMs?: number;
   /** One line per notable event (violations, socket errors); default: silent. */
   readonly log?: (line: string) => void;
+  /** More request header fields, e.g. a Cookie (the push-vs-poll simulated clients send what a browser would). */
+  readonly extraHeaders?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** A whole message received from the server. `data` is owned by the receiver. */
@@ -234,6 +236,7 @@ export function connectWebSocket(url: string, options: ConnectOptions = {}): Pro
     ...(options.origin === undefined ? {} : { origin: options.origin }),
     ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
     deflate: deflateOffered,
+    ...(options.extraHeaders === undefined ? {} : { extraHeaders: options.extraHeaders }),
   });
   const host: TransportHost = {
     log: options.log ?? (() => {}),

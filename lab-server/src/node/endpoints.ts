@@ -9,6 +9,8 @@ import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
+import type { PushVsPollHub } from './push-vs-poll/hub.ts';
+import { PushPath } from './push-vs-poll/paths.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
 
 /** The WebSocket endpoints of the lab server, by request path. */
@@ -16,6 +18,9 @@ export const Endpoint = {
   Echo: '/echo',
   Lab: '/lab',
   LabObserve: '/lab/observe',
+  /** Issue 5, push versus polling: the page's control channel, and WebSocket push (push-vs-poll/). */
+  PushObserve: PushPath.Observe,
+  PushWebSocket: PushPath.WebSocket,
 } as const;
 export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
 
@@ -29,6 +34,7 @@ export function isEndpoint(pathname: string): pathname is Endpoint {
 export interface EndpointContext {
   readonly log: LogSink;
   readonly hub: LabHub;
+  readonly pushVsPoll: PushVsPollHub;
   readonly transportHost: TransportHost;
   readonly transports: Set<WebSocketTransport>;
   readonly handshakeOptions: ServerHandshakeOptions;
@@ -54,6 +60,10 @@ export interface ReceivedRequest {
  * socket to a WebSocketTransport with the endpoint's handler.
  */
 export function openWebSocket(context: EndpointContext, endpoint: Endpoint, received: ReceivedRequest): void {
+  if (endpoint === Endpoint.PushObserve || endpoint === Endpoint.PushWebSocket) {
+    context.pushVsPoll.openWebSocket(context, received);
+    return;
+  }
   const { socket, peer, request, url } = received;
   let session: LabSession | undefined;
   if (endpoint === Endpoint.Lab) {

@@ -11,6 +11,8 @@ import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { LabHub } from './lab.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
+import { markExchangeEnd } from './push-vs-poll/byte-meter.ts';
+import { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
@@ -88,6 +90,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     observerQueueBytes: options.observerQueueBytes ?? ServerDefaults.observerQueueBytes,
   });
 
+  const pushVsPoll = new PushVsPollHub({ log });
   const serveStatic = createStaticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
   /** Sockets with an HTTP response still being written: an upgrade behind one cannot be answered in order. */
   const responding = new Set<Socket>();
@@ -95,7 +98,9 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     const socket = request.socket;
     responding.add(socket);
     response.once('close', () => responding.delete(socket));
-    serveStatic(request, response);
+    // /pvp/ counts each request's bytes from where the previous exchange on this socket ended.
+    response.once('finish', () => markExchangeEnd(socket));
+    if (!pushVsPoll.handleHttp(request, response)) serveStatic(request, response);
   });
   // The http server never listens itself; this starts its header/request timeout checks (as listen would).
   httpServer.emit('listening');
@@ -121,6 +126,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const context: EndpointContext = {
     log,
     hub,
+    pushVsPoll,
     transportHost,
     transports,
     handshakeOptions: { deflate: {} },
@@ -145,7 +151,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
       openWebSocket(context, url.pathname, received);
     } else if (reinject === null || isWebSocketUpgrade(request)) {
       refuse(context, received, 404, 'RFC 6455 §4.2.2',
-        `no WebSocket endpoint at ${url.pathname.slice(0, 40)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve} or ${Endpoint.Lab}?session=ID`);
+        `no WebSocket endpoint at ${url.pathname.slice(0, 40)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve}, ${Endpoint.Lab}?session=ID or ${Endpoint.PushObserve}`);
     } else {
       reinject();
     }
@@ -249,6 +255,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
 
   async function shutdown(): Promise<void> {
     netServer.close();
+    pushVsPoll.shutdown();
     const webSockets = new Set<Socket>();
     for (const transport of transports) {
       webSockets.add(transport.socket);

@@ -1,0 +1,152 @@
+/**
+ * The push-versus-polling experiment on the lab server: its runs, the server-wide bounds they share,
+ * and the dispatch of /pvp/ requests. server.ts hands it every /pvp/ HTTP request (handleHttp) and
+ * endpoints.ts every /pvp/ WebSocket upgrade (openWebSocket).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LONG_POLL_HOLD_MS, type ExperimentParams } from '../../reports/push-vs-poll-types.ts';
+import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
+import { LOG_PREFIX, type LogSink } from '../log.ts';
+import { handleLongPoll, handleSend, handlePoll, type PushHttpRequest } from './http-transports.ts';
+import { queryInteger, replyText } from './http-reply.ts';
+import { PushLimits } from './limits.ts';
+import { isPushVsPollPath, PushPath } from './paths.ts';
+import { PushRun, type RunHost } from './run.ts';
+import { startSimulatedClients } from './simulated-clients.ts';
+import { handleSse } from './sse.ts';
+import { openPushWebSocket } from './ws-endpoints.ts';
+
+export interface PushVsPollSettings {
+  readonly log: LogSink;
+  /** Default LONG_POLL_HOLD_MS; tests shorten it. */
+  readonly longPollHoldMs?: number;
+}
+
+const HTTP_METHOD: Readonly<Record<string, string>> = {
+  [PushPath.Poll]: 'GET',
+  [PushPath.LongPoll]: 'GET',
+  [PushPath.Sse]: 'GET',
+  [PushPath.Send]: 'POST',
+};
+
+export class PushVsPollHub implements RunHost {
+  readonly log: LogSink;
+  readonly longPollHoldMs: number;
+  heldLongPolls = 0;
+  readonly #runs = new Map<string, PushRun>();
+  #simulatedInUse = 0;
+
+  constructor(settings: PushVsPollSettings) {
+    this.log = settings.log;
+    this.longPollHoldMs = settings.longPollHoldMs ?? LONG_POLL_HOLD_MS;
+  }
+
+  get runCount(): number {
+    return this.#runs.size;
+  }
+
+  find(id: string): PushRun | undefined {
+    return this.#runs.get(id);
+  }
+
+  createRun(): PushRun | null {
+    if (this.#runs.size >= PushLimits.maxRuns) return null;
+    const run = new PushRun(this);
+    this.#runs.set(run.id, run);
+    return run;
+  }
+
+  forget(run: PushRun): void {
+    this.#runs.delete(run.id);
+  }
+
+  reserveSimulated(count: number): boolean {
+    if (this.#simulatedInUse + count > PushLimits.maxSimulatedClientsPerServer) return false;
+    this.#simulatedInUse += count;
+    return true;
+  }
+
+  releaseSimulated(count: number): void {
+    this.#simulatedInUse -= count;
+  }
+
+  startSimulated(run: PushRun, params: ExperimentParams): () => void {
+    const socket = run.observer?.socket;
+    if (params.simulatedClients === 0 || socket === undefined || socket.localPort === undefined) return () => {};
+    // The simulated clients reach the server the way its observer did: same address, same port.
+    return startSimulatedClients({ host: socket.localAddress ?? '127.0.0.1', port: socket.localPort, run: run.id, params, log: this.log });
+  }
+
+  /** The run and client a request names, or how to refuse it. */
+  resolveClient(url: URL): { run: PushRun; client: number } | { status: number; reason: string } {
+    const id = url.searchParams.get('run');
+    if (id === null || id === '') return { status: 400, reason: 'missing run=ID: open /pvp/observe and use the run id from its hello' };
+    const run = this.#runs.get(id);
+    if (run === undefined) return { status: 404, reason: 'unknown run: a run lives as long as its /pvp/observe connection' };
+    const client = queryInteger(url, 'client', null);
+    if (typeof client === 'string') return { status: 400, reason: client };
+    const wrongClient = run.checkClient(client);
+    if (wrongClient !== null) return { status: 400, reason: wrongClient };
+    if (run.state !== 'running') return { status: 409, reason: `run ${id} is not running: send {"type":"start"} on /pvp/observe first` };
+    return { run, client };
+  }
+
+  /** Serves a /pvp/ HTTP request; false when the path is not ours. */
+  handleHttp(request: IncomingMessage, response: ServerResponse): boolean {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://lab.invalid');
+    } catch {
+      return false;
+    }
+    if (!isPushVsPollPath(url.pathname)) return false;
+    const method = HTTP_METHOD[url.pathname];
+    if (url.pathname === PushPath.Observe || url.pathname === PushPath.WebSocket) {
+      replyText(response, 426, `${url.pathname} is a WebSocket endpoint: connect with ws://`, { Upgrade: 'websocket' });
+      return true;
+    }
+    if (method === undefined) {
+      replyText(response, 404, `no endpoint ${url.pathname.slice(0, 40)}: use ${Object.keys(HTTP_METHOD).join(', ')} or ws ${PushPath.WebSocket}, ${PushPath.Observe}`);
+      return true;
+    }
+    if (request.method !== method) {
+      replyText(response, 405, `${url.pathname} takes ${method} only`, { Allow: method });
+      return true;
+    }
+    const resolved = this.resolveClient(url);
+    if ('status' in resolved) {
+      if (url.pathname === PushPath.Sse && resolved.status === 409) {
+        // HTML §9.2: a 204 tells an EventSource to stop reconnecting; any other error it would retry forever.
+        response.writeHead(204, { 'Cache-Control': 'no-store' });
+        response.end();
+      } else {
+        replyText(response, resolved.status, resolved.reason);
+      }
+      return true;
+    }
+    const http: PushHttpRequest = { ...resolved, url, request, response };
+    if (url.pathname === PushPath.Send) {
+      handleSend(http, this.log);
+      return true;
+    }
+    if (url.pathname === PushPath.Sse) {
+      handleSse(http, this.log);
+      return true;
+    }
+    const after = queryInteger(url, 'after', 0);
+    if (typeof after === 'string') replyText(response, 400, after);
+    else if (url.pathname === PushPath.Poll) handlePoll(http, after);
+    else handleLongPoll(http, after, this);
+    return true;
+  }
+
+  openWebSocket(context: EndpointContext, received: ReceivedRequest): void {
+    openPushWebSocket(context, this, received);
+  }
+
+  /** The server is stopping: every run ends (held polls answered, streams ended, simulated clients stopped). */
+  shutdown(): void {
+    for (const run of [...this.#runs.values()]) run.end();
+    if (this.#runs.size > 0) this.log(`${LOG_PREFIX} push-vs-poll: ${this.#runs.size} runs left at shutdown`);
+  }
+}

@@ -1,0 +1,95 @@
+/**
+ * The two WebSocket endpoints of the experiment: /pvp/observe (the page's control channel, one run per
+ * connection) and /pvp/ws?run&client (WebSocket push). Both run the core's opening handshake (RFC 6455
+ * §4.2); /pvp/ws declines permessage-deflate so its payloads compare like for like with the HTTP
+ * transports' bodies, which are not compressed either.
+ */
+import { Connection } from '../../protocol/connection.ts';
+import { acceptClientHandshake } from '../../protocol/handshake/server.ts';
+import { LONG_POLL_HOLD_MS, PushTransport } from '../../reports/push-vs-poll-types.ts';
+import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
+import { rejectionText, sendRejection, serverRejection } from '../http-reply.ts';
+import { LazyCompressor } from '../lazy-compressor.ts';
+import { LOG_PREFIX } from '../log.ts';
+import { WebSocketTransport, type TransportHandler } from '../transport.ts';
+import { bytesReadSinceMark, measureWrite } from './byte-meter.ts';
+import { PushLimits } from './limits.ts';
+import { PushPath } from './paths.ts';
+import type { PushRun } from './run.ts';
+import { PushSocket } from './ws-transport.ts';
+
+/** What the endpoints need from the hub. */
+export interface PushEndpointHost {
+  readonly longPollHoldMs: number;
+  createRun(): PushRun | null;
+  /** The run and client a request names, or the HTTP status and reason to refuse it with. */
+  resolveClient(url: URL): { run: PushRun; client: number } | { status: number; reason: string };
+}
+
+/** Records with no payload preview: the lengths are all the meter needs. */
+const RECORD_NO_PREVIEW = 0;
+
+function refuse(context: EndpointContext, received: ReceivedRequest, status: number, reason: string): void {
+  context.log(`${LOG_PREFIX} ${received.peer} ${received.url.pathname} rejected: ${status} ${reason}`);
+  sendRejection(received.socket, rejectionText(serverRejection(status, 'RFC 6455 §4.2.2', reason)), context.rejectLingerMs);
+}
+
+export function openPushWebSocket(context: EndpointContext, host: PushEndpointHost, received: ReceivedRequest): void {
+  const { socket, peer, request, url } = received;
+  const isObserver = url.pathname === PushPath.Observe;
+  let push: PushSocket | null = null;
+  if (!isObserver) {
+    const resolved = host.resolveClient(url);
+    if ('status' in resolved) {
+      refuse(context, received, resolved.status, resolved.reason);
+      return;
+    }
+    push = new PushSocket(resolved.run, resolved.client, context.log);
+  }
+  const result = acceptClientHandshake(request, isObserver ? context.handshakeOptions : { ...context.handshakeOptions, deflate: false });
+  if (!result.ok) {
+    const { rejection } = result;
+    context.log(`${LOG_PREFIX} ${peer} ${url.pathname} rejected: ${rejection.status} ${rejection.reason} (${rejection.section})`);
+    sendRejection(socket, result.response.raw, context.rejectLingerMs);
+    return;
+  }
+  let run: PushRun | null = null;
+  if (isObserver) {
+    run = host.createRun();
+    if (run === null) {
+      refuse(context, received, 503, `the server already runs ${PushLimits.maxRuns} experiments; close one and try again`);
+      return;
+    }
+  }
+  const compressor = result.deflate === null ? null : new LazyCompressor(context.compressorFactory, result.deflate, 'server');
+  const connection = new Connection({
+    role: 'server',
+    maxMessageBytes: isObserver ? PushLimits.maxCommandBytes : PushLimits.maxUpstreamBodyBytes,
+    ...(compressor === null ? {} : { compressor }),
+    ...(push === null ? {} : { recordPreviewBytes: RECORD_NO_PREVIEW }),
+  });
+  socket.removeAllListeners('error');
+  socket.removeAllListeners('timeout');
+  // The handshake request is everything the socket read for it: what it read since the last exchange
+  // on this socket, less the frames that came right behind the head.
+  const requestBytes = bytesReadSinceMark(socket) - (received.rest?.length ?? 0);
+  const responseBytes = measureWrite(socket, () => socket.write(result.response.raw, 'latin1'));
+  const handler: TransportHandler = push ?? (run as PushRun);
+  const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, url.pathname === PushPath.Observe ? PushPath.Observe : PushPath.WebSocket, compressor);
+  context.transports.add(transport);
+  if (push !== null) {
+    const { run: pushRun, client } = push;
+    pushRun.count(PushTransport.WebSocket, client, (counters) => {
+      counters.requests++;
+      counters.upHeaders += requestBytes;
+      counters.downHeaders += responseBytes;
+    });
+    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [], label: 'GET /pvp/ws (Upgrade: websocket)' }, client);
+    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: responseBytes, payloadBytes: 0, events: [], label: '101 Switching Protocols' }, client);
+    push.attach(transport);
+  } else {
+    (run as PushRun).attach(transport, host.longPollHoldMs ?? LONG_POLL_HOLD_MS);
+    context.log(`${LOG_PREFIX} ${peer} /pvp/observe run ${(run as PushRun).id} opened`);
+  }
+  transport.start(received.rest);
+}
