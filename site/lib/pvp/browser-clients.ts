@@ -87,7 +87,8 @@ export function startBrowserClients(options: BrowserClientOptions): BrowserClien
   const socket = new WebSocket(wsUrl('/pvp/ws'));
   socket.onmessage = () => onEvents(PushTransport.WebSocket, 1);
   socket.onclose = (event) => {
-    if (!signal.aborted) onProblem(PushTransport.WebSocket, `/pvp/ws closed: ${event.code}${event.reason === '' ? '' : ` ${event.reason}`}`);
+    // 1000 is the server ending the run's connections (RFC 6455 §7.4.1); anything else is worth saying.
+    if (!signal.aborted && event.code !== 1000) onProblem(PushTransport.WebSocket, `/pvp/ws closed: ${event.code}${event.reason === '' ? '' : ` ${event.reason}`}`);
   };
 
   let upstreamSeq = 0;

@@ -1,24 +1,14 @@
 /**
- * The simulation's event source: a seeded stream of price ticks arriving as a Poisson process with the
- * requested mean rate. The same seed gives the same events at the same offsets, so a simulated run can
- * be replayed and tested. Events are generated lazily, as far ahead as a question about them needs.
+ * The simulation's event source: the lab server's own seeded schedule (a Poisson stream of price ticks,
+ * lab-server/src/node/push-vs-poll/event-source.ts, pure code with no node: imports), so a simulated run
+ * and a live run with the same seed and rate see the same events at the same offsets. This wrapper
+ * generates lazily, as far ahead as a question about the events needs.
  */
+import { EventSchedule, mulberry32 } from '../../../lab-server/src/node/push-vs-poll/event-source.ts';
 import type { PushEvent } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
 
-const SYMBOLS = ['ACME', 'GLOBEX', 'INITECH', 'HOOLI', 'UMBRELLA'] as const;
-const START_PRICE = 100;
-
-/** mulberry32: a small, fast, seedable generator; deterministic across engines (32-bit integer math). */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}
+/** The server's generator, for the simulation's other random choices (client phases). */
+export const seededRandom = mulberry32;
 
 /** Milliseconds rounded to microseconds, as the reports carry them. */
 export function roundMs(ms: number): number {
@@ -35,27 +25,16 @@ export interface EventSourceModel {
 }
 
 export function createEventSource(seed: number, eventsPerSecond: number): EventSourceModel {
-  const random = seededRandom(seed);
+  const schedule = new EventSchedule(seed, eventsPerSecond);
   const events: PushEvent[] = [];
-  let clock = 0;
-  let price = START_PRICE;
-  const generateNext = (): PushEvent => {
-    // Exponential gaps make a Poisson process: arrivals at random moments, eventsPerSecond on average.
-    clock += (-Math.log(1 - random()) / eventsPerSecond) * 1000;
-    price = Math.max(1, price * (1 + (random() - 0.5) / 50));
-    const symbol = SYMBOLS[Math.floor(random() * SYMBOLS.length)] ?? SYMBOLS[0];
-    const event: PushEvent = { seq: events.length + 1, createdAt: roundMs(clock), symbol, price: Math.round(price * 100) / 100 };
-    events.push(event);
-    return event;
-  };
   const event = (seq: number): PushEvent => {
-    while (events.length < seq) generateNext();
-    const found = events[seq - 1];
-    if (found === undefined) throw new RangeError(`event sequence numbers start at 1, got ${seq}`);
-    return found;
+    if (seq < 1) throw new RangeError(`event sequence numbers start at 1, got ${seq}`);
+    while (events.length < seq) events.push(schedule.next());
+    return events[seq - 1] as PushEvent;
   };
+  /** Makes sure the first event after `t` exists, so every event up to `t` does. */
   const extendPast = (t: number): void => {
-    while (events.length === 0 || (events.at(-1)?.createdAt ?? 0) <= t) generateNext();
+    while (events.length === 0 || (events.at(-1)?.createdAt ?? 0) <= t) events.push(schedule.next());
   };
   return {
     event,
@@ -71,9 +50,15 @@ export function createEventSource(seed: number, eventsPerSecond: number): EventS
     },
     countAt(t) {
       extendPast(t);
-      let count = 0;
-      while (count < events.length && (events[count]?.createdAt ?? Infinity) <= t) count++;
-      return count;
+      let low = 0;
+      let high = events.length;
+      // Binary search: events are in creation order.
+      while (low < high) {
+        const mid = (low + high) >> 1;
+        if ((events[mid]?.createdAt ?? Infinity) <= t) low = mid + 1;
+        else high = mid;
+      }
+      return low;
     },
   };
 }

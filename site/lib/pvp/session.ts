@@ -26,6 +26,8 @@ export interface PvpSession {
 
 /** How often the simulation is advanced to the wall clock. */
 const SIMULATION_TICK_MS = 100;
+/** A client's trouble is reported only if its run is still going this much later (see onProblem). */
+const PROBLEM_GRACE_MS = 1000;
 /** How long to wait for the lab server's hello before falling back to the simulation. */
 export const LIVE_HELLO_TIMEOUT_MS = 2500;
 
@@ -137,7 +139,15 @@ export function connectLive(origin: string, sink: ReportSink, timeoutMs = LIVE_H
       }
       if (report.type === 'started' && run !== null) {
         stopClients();
-        clients = startBrowserClients({ origin, run, params: report.params, onProblem: (transport, text) => problem(`${transport}: ${text}`) });
+        const started = startBrowserClients({
+          origin, run, params: report.params,
+          // The server ends a run's streams just before its `stopped` report arrives: a problem counts only
+          // if these clients are still the running ones a moment later.
+          onProblem: (transport, text) => setTimeout(() => {
+            if (clients === started) problem(`${transport}: ${text}`);
+          }, PROBLEM_GRACE_MS),
+        });
+        clients = started;
       }
       if (report.type === 'stopped') stopClients();
       sink([report]);

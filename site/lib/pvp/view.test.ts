@@ -29,7 +29,12 @@ describe('the page view folded from reports', () => {
     for (const lane of Object.values(view.lanes)) {
       expect(lane.bytesPerEvent.length).toBeGreaterThan(5);
       // The diagram keeps only the recent past.
-      expect(lane.exchanges.every((e) => e.t >= view.t - DIAGRAM_WINDOW_MS * 1.5)).toBe(true);
+      expect(lane.exchanges.every((e) => e.report.t >= view.t - DIAGRAM_WINDOW_MS * 1.5)).toBe(true);
+      // Numbers stay with their exchange: unique and increasing.
+      const ids = lane.exchanges.map((e) => e.id);
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(lane.seen).toBeGreaterThanOrEqual(ids.at(-1) ?? 0);
       expect(lane.exchanges.length).toBeGreaterThan(0);
     }
   });

@@ -26,9 +26,17 @@ export interface SeriesPoint {
   readonly value: number;
 }
 
+/** An exchange with a number that stays its own while it scrolls through the diagram (a stable key). */
+export interface NumberedExchange {
+  readonly id: number;
+  readonly report: ExchangeReport;
+}
+
 export interface LaneView {
   readonly transport: PushTransport;
-  readonly exchanges: readonly ExchangeReport[];
+  readonly exchanges: readonly NumberedExchange[];
+  /** Exchanges seen in this run, for numbering. */
+  readonly seen: number;
   readonly stats: TransportStats;
   /** Bytes (both ways, headers and payload) per delivered event, as the run went on. */
   readonly bytesPerEvent: readonly SeriesPoint[];
@@ -52,7 +60,7 @@ export interface PvpView {
 
 function emptyLanes(): Record<PushTransport, LaneView> {
   const lanes = {} as Record<PushTransport, LaneView>;
-  for (const transport of PUSH_TRANSPORTS) lanes[transport] = { transport, exchanges: [], stats: emptyStats(transport), bytesPerEvent: [] };
+  for (const transport of PUSH_TRANSPORTS) lanes[transport] = { transport, exchanges: [], seen: 0, stats: emptyStats(transport), bytesPerEvent: [] };
   return lanes;
 }
 
@@ -72,7 +80,8 @@ export function applyReports(view: PvpView, reports: readonly PushReport[]): Pvp
   if (reports.length === 0) return view;
   let next: PvpView = view;
   const lanes = { ...view.lanes };
-  const exchanges = new Map<PushTransport, ExchangeReport[]>(PUSH_TRANSPORTS.map((t) => [t, [...lanes[t].exchanges]]));
+  const exchanges = new Map<PushTransport, NumberedExchange[]>(PUSH_TRANSPORTS.map((t) => [t, [...lanes[t].exchanges]]));
+  const seen = new Map<PushTransport, number>(PUSH_TRANSPORTS.map((t) => [t, lanes[t].seen]));
   for (const report of reports) {
     switch (report.type) {
       case 'hello':
@@ -80,22 +89,27 @@ export function applyReports(view: PvpView, reports: readonly PushReport[]): Pvp
         for (const transport of PUSH_TRANSPORTS) {
           lanes[transport] = next.lanes[transport];
           exchanges.set(transport, []);
+          seen.set(transport, 0);
         }
         break;
       case 'started':
         next = { ...next, state: 'running', params: report.params, t: report.t, eventsCreated: 0, totals: null, stoppedReason: null, error: null };
         for (const transport of PUSH_TRANSPORTS) {
-          lanes[transport] = { transport, exchanges: [], stats: emptyStats(transport), bytesPerEvent: [] };
+          lanes[transport] = { transport, exchanges: [], seen: 0, stats: emptyStats(transport), bytesPerEvent: [] };
           exchanges.set(transport, []);
+          seen.set(transport, 0);
         }
         break;
       case 'event-created':
         next = { ...next, t: Math.max(next.t, report.t) };
         break;
-      case 'exchange':
-        exchanges.get(report.transport)?.push(report);
+      case 'exchange': {
+        const id = (seen.get(report.transport) ?? 0) + 1;
+        seen.set(report.transport, id);
+        exchanges.get(report.transport)?.push({ id, report });
         next = { ...next, t: Math.max(next.t, report.t) };
         break;
+      }
       case 'stats':
         for (const transport of PUSH_TRANSPORTS) {
           const stats = report.ownClient[transport];
@@ -115,8 +129,8 @@ export function applyReports(view: PvpView, reports: readonly PushReport[]): Pvp
   }
   for (const transport of PUSH_TRANSPORTS) {
     const kept = exchanges.get(transport) ?? [];
-    const recent = kept.filter((exchange) => exchange.t >= next.t - DIAGRAM_WINDOW_MS * 1.5).slice(-MAX_EXCHANGES);
-    lanes[transport] = { ...lanes[transport], exchanges: recent };
+    const recent = kept.filter(({ report }) => report.t >= next.t - DIAGRAM_WINDOW_MS * 1.5).slice(-MAX_EXCHANGES);
+    lanes[transport] = { ...lanes[transport], exchanges: recent, seen: seen.get(transport) ?? 0 };
   }
   return { ...next, lanes };
 }

@@ -1,0 +1,112 @@
+/**
+ * Issue 5 in headless Chromium against the real lab server: the page's four clients (fetch loops,
+ * EventSource, WebSocket) run a short experiment live and every lane shows traffic; the padding cookie
+ * rides on every /pvp request and is gone after Reset; with /pvp/observe unreachable the page says it
+ * is a simulation and still runs; lesson 1 embeds the same lanes. Required on CI (CI=true).
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { useSiteInBrowser } from './site-in-browser.ts';
+import { browserSkipReason } from './support.ts';
+
+const skipReason = browserSkipReason();
+if (skipReason !== null) console.warn(skipReason);
+
+const TRANSPORTS = ['poll', 'long-poll', 'sse', 'ws'] as const;
+/** Short enough for a test, long enough for a few polls at the page's default 1 s interval. */
+const SHORT_RUN = 'pvp-duration=3000';
+
+async function mode(page: Page): Promise<string> {
+  await page.waitForFunction(() => document.querySelector('[data-testid="pvp-lab"]')?.getAttribute('data-mode') !== 'checking', undefined, { timeout: 10_000 });
+  return (await page.getByTestId('pvp-lab').getAttribute('data-mode')) ?? '';
+}
+
+async function runExperiment(page: Page): Promise<void> {
+  await page.getByTestId('pvp-experiment').click();
+  await page.getByTestId('pvp-results').waitFor({ timeout: 20_000 });
+}
+
+async function laneNumber(page: Page, transport: string, testId: string): Promise<number> {
+  return Number((await page.getByTestId(`lane-${transport}`).getByTestId(testId).innerText()).replace(/,/g, ''));
+}
+
+describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
+  const site = useSiteInBrowser();
+
+  it('runs a short live experiment: every lane has requests and delivered events, and the results explain them', async () => {
+    const { page, errors } = await site.open(`push-vs-poll/?${SHORT_RUN}`);
+    await site.hydrated(page, '[data-testid="pvp-lab"]');
+    expect(await mode(page)).toBe('live');
+    expect(await page.getByTestId('pvp-mode').innerText()).toMatch(/^Live\./);
+    await runExperiment(page);
+    for (const transport of TRANSPORTS) {
+      expect(await laneNumber(page, transport, 'requests'), transport).toBeGreaterThan(0);
+      expect(await laneNumber(page, transport, 'events'), transport).toBeGreaterThan(0);
+      const row = await page.getByTestId(`result-${transport}`).locator('td').allInnerTexts();
+      expect(Number(row[0]), `${transport} events in the results`).toBeGreaterThan(0);
+    }
+    // One handshake for the WebSocket; the short poll asks about once a second.
+    expect(await laneNumber(page, 'ws', 'requests')).toBe(1);
+    expect(await laneNumber(page, 'poll', 'requests')).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('pvp-explanation').innerText()).toMatch(/Short polling made \d+ requests?/);
+    expect(await page.getByTestId('pvp-status').innerText()).toMatch(/finished/);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('sends the padding cookie on every /pvp request (set with the keyboard) and clears it on Reset', async () => {
+    const { page, errors } = await site.open(`push-vs-poll/?${SHORT_RUN}`);
+    await site.hydrated(page, '[data-testid="pvp-lab"]');
+    expect(await mode(page)).toBe('live');
+    const cookie = page.getByLabel(/Cookie on every \/pvp request/);
+    await cookie.focus();
+    for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+    await expect.poll(() => cookie.getAttribute('aria-valuetext')).toBe('2.0 KiB');
+    await page.getByTestId('pvp-experiment').click();
+    await expect.poll(async () => (await page.context().cookies(`${site.url}/pvp/poll`)).filter((c) => c.name.startsWith('pvp-pad')).length).toBe(1);
+    // Only /pvp carries it: the page itself does not.
+    expect((await page.context().cookies(`${site.url}/push-vs-poll/`)).filter((c) => c.name.startsWith('pvp-pad'))).toEqual([]);
+    await page.getByTestId('pvp-results').waitFor({ timeout: 20_000 });
+    const requests = await laneNumber(page, 'poll', 'requests');
+    const upHeaders = Number(await page.getByTestId('lane-poll').getByTestId('bytes-up').getAttribute('data-headers'));
+    expect(upHeaders).toBeGreaterThan(requests * 2048);
+    // The WebSocket carried the cookie once, in its handshake.
+    const wsUpHeaders = Number(await page.getByTestId('lane-ws').getByTestId('bytes-up').getAttribute('data-headers'));
+    expect(wsUpHeaders).toBeGreaterThan(2048);
+    expect(wsUpHeaders).toBeLessThan(2 * 2048);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(async () => (await page.context().cookies(`${site.url}/pvp/poll`)).filter((c) => c.name.startsWith('pvp-pad')).length).toBe(0);
+    expect(await laneNumber(page, 'poll', 'requests')).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('falls back to the labelled simulation when /pvp/observe does not answer, and runs it', async () => {
+    const context = await site.browser.newContext();
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.routeWebSocket(/\/pvp\/observe/, (socket) => socket.close({ code: 1011, reason: 'no lab server in this test' }));
+    await page.goto(`${site.url}/push-vs-poll/?${SHORT_RUN}`);
+    await site.hydrated(page, '[data-testid="pvp-lab"]');
+    expect(await mode(page)).toBe('simulation');
+    expect(await page.getByTestId('pvp-mode').innerText()).toMatch(/^Simulation: no lab server answered/);
+    await runExperiment(page);
+    for (const transport of TRANSPORTS) expect(await laneNumber(page, transport, 'events'), transport).toBeGreaterThan(0);
+    expect(await page.getByTestId('pvp-results').locator('h3').innerText()).toMatch(/\(simulated\)/);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('embeds the same lanes in lesson 1, beside the back-of-the-envelope model', async () => {
+    const { page, errors } = await site.open('lessons/why-push/?pvp=simulate&pvp-duration=2000');
+    await site.hydrated(page, '[data-testid="pvp-lab"]');
+    expect(await mode(page)).toBe('simulation');
+    expect(await page.getByRole('heading', { name: 'Try it: the cost of asking' }).count()).toBe(1);
+    expect(await page.getByRole('heading', { name: 'Try it: polling versus push, measured' }).count()).toBe(1);
+    await runExperiment(page);
+    expect(await laneNumber(page, 'ws', 'events')).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
+});
