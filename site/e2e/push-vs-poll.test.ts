@@ -4,6 +4,7 @@
  * rides on every /pvp request and is gone after Reset; with /pvp/observe unreachable the page says it
  * is a simulation and still runs; lesson 1 embeds the same lanes. Required on CI (CI=true).
  */
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { useSiteInBrowser } from './site-in-browser.ts';
@@ -12,6 +13,7 @@ import { browserSkipReason } from './support.ts';
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
 
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const TRANSPORTS = ['poll', 'long-poll', 'sse', 'ws'] as const;
 /** Short enough for a test, long enough for a few polls at the page's default 1 s interval. */
 const SHORT_RUN = 'pvp-duration=3000';
@@ -38,6 +40,11 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     await site.hydrated(page, '[data-testid="pvp-lab"]');
     expect(await mode(page)).toBe('live');
     expect(await page.getByTestId('pvp-mode').innerText()).toMatch(/^Live\./);
+    // Two clients per transport simulated by the server, beside the page's own.
+    const clients = page.getByLabel(/Simulated clients per transport/);
+    await clients.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowRight');
     await runExperiment(page);
     for (const transport of TRANSPORTS) {
       expect(await laneNumber(page, transport, 'requests'), transport).toBeGreaterThan(0);
@@ -49,6 +56,11 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(await laneNumber(page, 'ws', 'requests')).toBe(1);
     expect(await laneNumber(page, 'poll', 'requests')).toBeGreaterThanOrEqual(2);
     expect(await page.getByTestId('pvp-explanation').innerText()).toMatch(/Short polling made \d+ requests?/);
+    const totals = page.getByTestId('pvp-totals');
+    expect(await totals.locator('h3').innerText()).toMatch(/3 clients per transport/);
+    const wsTotals = await totals.locator('tr', { hasText: 'WebSocket' }).locator('td').allInnerTexts();
+    expect(Number(wsTotals[0]), 'three WebSocket handshakes server-wide').toBe(3);
+    expect(Number(wsTotals[1].replace(/,/g, ''))).toBeGreaterThan(await laneNumber(page, 'ws', 'events'));
     expect(await page.getByTestId('pvp-status').innerText()).toMatch(/finished/);
     expect(errors).toEqual([]);
     await page.close();
@@ -97,6 +109,32 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);
+
+  // a11y.test.ts audits every page as loaded; this audits the page with its lanes, totals and results filled in.
+  for (const colorScheme of ['light', 'dark'] as const) {
+    it(`has no serious or critical axe violations after a run, in the ${colorScheme} theme`, async () => {
+      const context = await site.browser.newContext({ colorScheme });
+      const page = await context.newPage();
+      await page.goto(`${site.url}/push-vs-poll/?pvp=simulate&pvp-duration=2000`);
+      await site.hydrated(page, '[data-testid="pvp-lab"]');
+      expect(await mode(page)).toBe('simulation');
+      const clients = page.getByLabel(/Simulated clients per transport/);
+      await clients.focus();
+      await page.keyboard.press('ArrowRight');
+      await runExperiment(page);
+      await page.getByTestId('pvp-totals').waitFor();
+      await page.addScriptTag({ path: AXE_PATH });
+      const violations = await page.evaluate(async () => {
+        // @ts-expect-error axe is the global the injected script defines.
+        const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] }, resultTypes: ['violations'] });
+        return (result.violations as { id: string; impact: string | null; nodes: { target: string[] }[] }[])
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.impact} ${v.id} at ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      });
+      expect(violations).toEqual([]);
+      await context.close();
+    }, 60_000);
+  }
 
   it('embeds the same lanes in lesson 1, beside the back-of-the-envelope model', async () => {
     const { page, errors } = await site.open('lessons/why-push/?pvp=simulate&pvp-duration=2000');

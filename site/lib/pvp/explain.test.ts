@@ -24,7 +24,7 @@ describe('the results table and its explanation', () => {
 
   it('quotes the figures it was given, not fixed ones', () => {
     const text = explainResults(resultRows(figures), 1000).join('\n');
-    expect(text).toContain('Short polling made 30 requests to deliver 20 events; 18 responses (60 % of its responses) carried nothing');
+    expect(text).toContain('Short polling made 30 requests to deliver 20 events; 18 responses (60\u00a0% of its responses) carried nothing');
     expect(text).toContain('1,300 bytes of headers per event');
     expect(text).toContain('waited 480 ms (median)');
     expect(text).toContain('35.5 bytes per event');

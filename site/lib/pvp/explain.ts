@@ -43,7 +43,8 @@ export function resultRows(stats: Readonly<Record<Transport, TransportStats>>): 
 }
 
 const whole = (n: number): string => Math.round(n).toLocaleString('en-US');
-const percent = (share: number): string => `${Math.round(share * 100)} %`;
+/** A no-break space keeps the number and its sign on one line. */
+const percent = (share: number): string => `${Math.round(share * 100)}\u00a0%`;
 const plural = (n: number, one: string, many = `${one}s`): string => `${whole(n)} ${n === 1 ? one : many}`;
 
 function ratio(a: number, b: number): string {
@@ -86,7 +87,7 @@ export function explainResults(rows: readonly ResultRow[], pollIntervalMs: numbe
 
   if (sse.eventsDelivered > 0 && sse.headerBytesPerEvent !== null) {
     lines.push(`Server-Sent Events kept one response open and delivered ${plural(sse.eventsDelivered, 'event')} for ${whole(sse.headerBytesPerEvent)} header bytes each` +
-      `${sse.upstreamMessages > 0 ? `, but its ${plural(sse.upstreamMessages, 'upstream message')} still needed a POST each, with full headers` : ''}.`);
+      `${sse.upstreamMessages > 0 ? `, but its ${plural(sse.upstreamMessages, 'upstream message')} still needed ${sse.upstreamMessages === 1 ? 'a POST of its own' : 'a POST each'}, with full headers` : ''}.`);
   }
 
   if (ws.eventsDelivered > 0 && ws.headerBytesPerEvent !== null && ws.headerShare !== null) {
