@@ -7,6 +7,9 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import type { ExchangeReport, PushReport } from '../../lab-server/src/reports/push-vs-poll-types.ts';
+import { cookieHeaderValue, paddingCookies } from '../lib/pvp/padding-cookie.ts';
+import { byteLength, requestHead, responseHead, type BrowserIdentity } from '../lib/pvp/wire-sizes.ts';
 import { useSiteInBrowser } from './site-in-browser.ts';
 import { browserSkipReason } from './support.ts';
 
@@ -108,6 +111,52 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(await page.getByTestId('pvp-results').locator('h3').innerText()).toMatch(/\(simulated\)/);
     expect(errors).toEqual([]);
     await context.close();
+  }, 60_000);
+
+  it('models header sizes the simulation uses byte for byte as Chromium sends them and the lab server answers', async () => {
+    const { page, errors } = await site.open(`push-vs-poll/?${SHORT_RUN}`);
+    const reports: PushReport[] = [];
+    page.on('websocket', (socket) => {
+      if (socket.url().endsWith('/pvp/observe')) socket.on('framereceived', (frame) => reports.push(JSON.parse(String(frame.payload)) as PushReport));
+    });
+    await page.reload();
+    await site.hydrated(page, '[data-testid="pvp-lab"]');
+    expect(await mode(page)).toBe('live');
+    const cookie = page.getByLabel(/Cookie on every \/pvp request/);
+    await cookie.focus();
+    for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+    await runExperiment(page);
+    const who: BrowserIdentity = await page.evaluate(() => {
+      const data = (navigator as Navigator & { userAgentData?: { brands: { brand: string; version: string }[]; mobile: boolean; platform: string } }).userAgentData;
+      return {
+        host: location.host, origin: location.origin, referer: location.href, userAgent: navigator.userAgent, cookie: '',
+        clientHints: data === undefined ? null : { brands: data.brands.map((b) => `"${b.brand}";v="${b.version}"`).join(', '), mobile: data.mobile, platform: data.platform },
+      };
+    });
+    const params = reports.find((r) => r.type === 'started');
+    const hello = reports.find((r) => r.type === 'hello');
+    if (params?.type !== 'started' || hello?.type !== 'hello') throw new Error('no hello and started reports');
+    expect(params.params.cookieBytes).toBe(1024);
+    const withCookie = { ...who, cookie: cookieHeaderValue(paddingCookies(params.params.cookieBytes)) };
+    const exchanges = reports.filter((r): r is ExchangeReport => r.type === 'exchange');
+    const first = (test: (e: ExchangeReport) => boolean): ExchangeReport => {
+      const found = exchanges.find(test);
+      if (found === undefined) throw new Error('exchange not seen');
+      return found;
+    };
+    const query = `run=${hello.run}&client=0`;
+    expect(first((e) => e.transport === 'poll' && e.kind === 'request').headerBytes).toBe(byteLength(requestHead('fetch', `/pvp/poll?${query}&after=0`, withCookie)));
+    expect(first((e) => e.transport === 'sse' && e.kind === 'request').headerBytes).toBe(byteLength(requestHead('event-source', `/pvp/sse?${query}`, withCookie)));
+    expect(first((e) => e.transport === 'ws' && e.kind === 'request').headerBytes).toBe(byteLength(requestHead('websocket', `/pvp/ws?${query}`, withCookie)));
+    const post = first((e) => e.transport === 'poll' && e.kind === 'upstream');
+    expect(post.headerBytes).toBe(byteLength(requestHead('post', `/pvp/send?${query}&transport=poll`, withCookie, post.payloadBytes)));
+    const json = first((e) => e.transport === 'poll' && e.kind === 'response' && e.label.startsWith('200'));
+    expect(json.headerBytes).toBe(byteLength(responseHead('json', json.payloadBytes)));
+    expect(first((e) => e.label === '204 No Content').headerBytes).toBe(byteLength(responseHead('no-content')));
+    expect(first((e) => e.transport === 'sse' && e.kind === 'response').headerBytes).toBe(byteLength(responseHead('event-stream')));
+    expect(first((e) => e.transport === 'ws' && e.kind === 'response').headerBytes).toBe(byteLength(responseHead('switching-protocols')));
+    expect(errors).toEqual([]);
+    await page.close();
   }, 60_000);
 
   // a11y.test.ts audits every page as loaded; this audits the page with its lanes, totals and results filled in.

@@ -49,18 +49,19 @@ function step(ctx: ClientContext, exchange: Omit<ExchangeReport, 'type'>, extra:
   };
 }
 
-function request(ctx: ClientContext, transport: Transport, t: number, target: string, head: string): SimStep {
-  return step(ctx, { t, transport, kind: 'request', direction: 'up', headerBytes: byteLength(head), payloadBytes: 0, events: [], label: `GET ${target.replace(/run=[^&]*&client=\d+&?/, '').replace(/\?$/, '')}` }, { countsAsRequest: true });
+/** Labels match the lab server's, so a simulated lane reads like a live one. */
+function request(ctx: ClientContext, transport: Transport, t: number, target: string, head: string, label?: string): SimStep {
+  return step(ctx, { t, transport, kind: 'request', direction: 'up', headerBytes: byteLength(head), payloadBytes: 0, events: [], label: label ?? `GET ${target.replace(/run=[^&]*&client=\d+&?/, '').replace(/\?$/, '')}` }, { countsAsRequest: true });
 }
 
 function eventsLabel(events: readonly PushEvent[]): string {
   return events.length === 0 ? 'no events' : events.length === 1 ? '1 event' : `${events.length} events`;
 }
 
-function jsonResponse(ctx: ClientContext, transport: Transport, t: number, events: readonly PushEvent[], held: number | null): SimStep {
+function jsonResponse(ctx: ClientContext, transport: Transport, t: number, events: readonly PushEvent[]): SimStep {
   const body = JSON.stringify({ events });
   const payloadBytes = byteLength(body);
-  const label = `200, ${eventsLabel(events)}${held !== null && held >= 1 ? ` after ${Math.round(held)} ms held` : ''}`;
+  const label = `200, ${eventsLabel(events)}`;
   return step(ctx, {
     t, transport, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('json', payloadBytes)), payloadBytes,
     events: events.map((event) => event.seq), label,
@@ -75,7 +76,7 @@ export function* shortPollClient(ctx: ClientContext): Generator<SimStep> {
     const target = `/pvp/poll?${query(ctx)}&after=${after}`;
     yield request(ctx, PushTransport.ShortPoll, arrival, target, requestHead('fetch', target, ctx.who));
     const events = ctx.source.between(after, arrival);
-    yield jsonResponse(ctx, PushTransport.ShortPoll, arrival, events, null);
+    yield jsonResponse(ctx, PushTransport.ShortPoll, arrival, events);
     after = events.at(-1)?.seq ?? after;
   }
 }
@@ -91,7 +92,7 @@ export function* longPollClient(ctx: ClientContext): Generator<SimStep> {
     const next = ctx.source.event(after + 1);
     const answeredAt = next.createdAt <= arrival ? arrival : Math.min(next.createdAt, arrival + LONG_POLL_HOLD_MS);
     const events = ctx.source.between(after, answeredAt);
-    yield jsonResponse(ctx, PushTransport.LongPoll, answeredAt, events, answeredAt - arrival);
+    yield jsonResponse(ctx, PushTransport.LongPoll, answeredAt, events);
     after = events.at(-1)?.seq ?? after;
     // The response travels to the client, which sends the next request straight away.
     sentAt = answeredAt + ctx.oneWayMs;
@@ -108,7 +109,7 @@ export function* sseClient(ctx: ClientContext): Generator<SimStep> {
     const event = ctx.source.event(seq);
     const t = Math.max(event.createdAt, opened);
     const payloadBytes = byteLength(sseEventText(event));
-    yield step(ctx, { t, transport: PushTransport.Sse, kind: 'event', direction: 'down', headerBytes: chunkFramingBytes(payloadBytes), payloadBytes, events: [seq], label: `id: ${seq}` }, { latencies: [t - event.createdAt] });
+    yield step(ctx, { t, transport: PushTransport.Sse, kind: 'event', direction: 'down', headerBytes: chunkFramingBytes(payloadBytes), payloadBytes, events: [seq], label: `event ${seq}` }, { latencies: [t - event.createdAt] });
   }
 }
 
@@ -116,13 +117,13 @@ export function* sseClient(ctx: ClientContext): Generator<SimStep> {
 export function* webSocketClient(ctx: ClientContext): Generator<SimStep> {
   const opened = ctx.phaseMs + ctx.oneWayMs;
   const target = `/pvp/ws?${query(ctx)}`;
-  yield request(ctx, PushTransport.WebSocket, opened, target, requestHead('websocket', target, ctx.who));
+  yield request(ctx, PushTransport.WebSocket, opened, target, requestHead('websocket', target, ctx.who), 'GET /pvp/ws (Upgrade: websocket)');
   yield step(ctx, { t: opened, transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('switching-protocols')), payloadBytes: 0, events: [], label: '101 Switching Protocols' });
   for (let seq = 1; ; seq++) {
     const event = ctx.source.event(seq);
     const t = Math.max(event.createdAt, opened);
     const payloadBytes = byteLength(JSON.stringify(event));
-    yield step(ctx, { t, transport: PushTransport.WebSocket, kind: 'frame', direction: 'down', headerBytes: textFrameHeaderBytes(payloadBytes, false), payloadBytes, events: [seq], label: `text frame, ${payloadBytes} bytes` }, { countsAsResponse: true, latencies: [t - event.createdAt] });
+    yield step(ctx, { t, transport: PushTransport.WebSocket, kind: 'frame', direction: 'down', headerBytes: textFrameHeaderBytes(payloadBytes, false), payloadBytes, events: [seq], label: `text frame, event ${seq}` }, { countsAsResponse: true, latencies: [t - event.createdAt] });
   }
 }
 
@@ -135,14 +136,15 @@ export function* upstreamClient(ctx: ClientContext, transport: Transport): Gener
   for (let seq = 1; ; seq++) {
     const sentAt = firstAt + (seq - 1) * periodMs;
     const t = sentAt + ctx.oneWayMs;
-    const body = JSON.stringify({ seq, sentAt: roundMs(sentAt), text: `hello ${seq} from client ${ctx.client}` });
+    // The same body the page's own clients send (browser-clients.ts).
+    const body = JSON.stringify({ seq, sentAt: roundMs(sentAt), text: `hello ${seq} from ${transport}` });
     const payloadBytes = byteLength(body);
     if (transport === PushTransport.WebSocket) {
-      yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: textFrameHeaderBytes(payloadBytes, true), payloadBytes, events: [], label: `masked text frame, ${payloadBytes} bytes` }, { upstream: true });
+      yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: textFrameHeaderBytes(payloadBytes, true), payloadBytes, events: [], label: `text frame (${payloadBytes} bytes)` }, { upstream: true });
       continue;
     }
     const target = `/pvp/send?${query(ctx)}&transport=${transport}`;
-    yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: byteLength(requestHead('post', target, ctx.who, payloadBytes)), payloadBytes, events: [], label: `POST /pvp/send, ${payloadBytes} bytes` }, { upstream: true, countsAsRequest: true });
+    yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: byteLength(requestHead('post', target, ctx.who, payloadBytes)), payloadBytes, events: [], label: `POST /pvp/send (${payloadBytes} bytes)` }, { upstream: true, countsAsRequest: true });
     yield step(ctx, { t, transport, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('no-content')), payloadBytes: 0, events: [], label: '204 No Content' }, { countsAsResponse: true });
   }
 }

@@ -9,7 +9,7 @@ const params: ExperimentParams = {
 };
 const env: SimulationEnvironment = {
   run: 'r1',
-  browser: { host: '127.0.0.1:8455', origin: 'http://127.0.0.1:8455', referer: 'http://127.0.0.1:8455/push-vs-poll/', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0' },
+  browser: { host: '127.0.0.1:8455', origin: 'http://127.0.0.1:8455', referer: 'http://127.0.0.1:8455/push-vs-poll/', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0.0.0', clientHints: { brands: '"Chromium";v="140"', mobile: false, platform: 'Linux' } },
   oneWayMs: 20,
 };
 

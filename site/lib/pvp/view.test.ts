@@ -4,7 +4,7 @@ import { createSimulation } from './simulation.ts';
 import { applyReports, arrowKind, DIAGRAM_WINDOW_MS, initialView } from './view.ts';
 
 const params = { seed: 7, eventsPerSecond: 10, pollIntervalMs: 500, simulatedClients: 2, cookieBytes: 512, upstreamPerSecond: 1, durationMs: 8000 };
-const env = { run: 'v', oneWayMs: 20, browser: { host: 'h:1', origin: 'http://h:1', referer: 'http://h:1/push-vs-poll/', userAgent: 'test' } };
+const env = { run: 'v', oneWayMs: 20, browser: { host: 'h:1', origin: 'http://h:1', referer: 'http://h:1/push-vs-poll/', userAgent: 'test', clientHints: null } };
 
 function exchange(fields: Partial<ExchangeReport>): ExchangeReport {
   return { type: 'exchange', t: 0, transport: 'poll', kind: 'response', direction: 'down', headerBytes: 100, payloadBytes: 12, events: [], label: '200, no events', ...fields };

@@ -26,6 +26,25 @@ export interface BrowserIdentity {
   readonly userAgent: string;
   /** The `Cookie:` header value, "" for none. */
   readonly cookie: string;
+  /**
+   * User-agent client hints (sec-ch-ua, -mobile, -platform) that Chromium adds to fetch and EventSource
+   * requests in secure contexts (localhost counts); null for browsers that send none.
+   */
+  readonly clientHints: ClientHints | null;
+}
+
+export interface ClientHints {
+  /** The sec-ch-ua value, e.g. `"Not:A-Brand";v="8", "Chromium";v="156"`. */
+  readonly brands: string;
+  readonly mobile: boolean;
+  readonly platform: string;
+}
+
+/** The client hints this browser sends, from navigator.userAgentData where the browser has it. */
+export function clientHintsOf(navigator: Navigator): ClientHints | null {
+  const data = (navigator as Navigator & { userAgentData?: { brands: { brand: string; version: string }[]; mobile: boolean; platform: string } }).userAgentData;
+  if (data === undefined) return null;
+  return { brands: data.brands.map(({ brand, version }) => `"${brand}";v="${version}"`).join(', '), mobile: data.mobile, platform: data.platform };
 }
 
 export type RequestFlavour = 'fetch' | 'event-source' | 'post' | 'websocket';
@@ -51,8 +70,12 @@ export function requestHead(flavour: RequestFlavour, target: string, who: Browse
   }
   lines.push('Connection: keep-alive');
   if (flavour === 'post') lines.push(`Content-Length: ${bodyBytes}`);
-  if (flavour === 'event-source') lines.push('Cache-Control: no-cache');
+  // fetch(..., { cache: 'no-store' }) and EventSource both ask caches along the way not to answer.
+  else lines.push('Pragma: no-cache', 'Cache-Control: no-cache');
+  const hints = who.clientHints;
+  if (hints !== null) lines.push(`sec-ch-ua-platform: "${hints.platform}"`);
   lines.push(`User-Agent: ${who.userAgent}`);
+  if (hints !== null) lines.push(`sec-ch-ua: ${hints.brands}`, `sec-ch-ua-mobile: ?${hints.mobile ? 1 : 0}`);
   if (flavour === 'post') lines.push('Content-Type: application/json');
   lines.push(`Accept: ${flavour === 'event-source' ? 'text/event-stream' : '*/*'}`);
   if (flavour === 'post') lines.push(`Origin: ${who.origin}`);
@@ -64,15 +87,19 @@ export function requestHead(flavour: RequestFlavour, target: string, who: Browse
 
 export type ResponseFlavour = 'json' | 'event-stream' | 'no-content' | 'switching-protocols';
 
-/** The status line and headers a Node HTTP server sends for each kind of answer, ending with the blank line. */
+/**
+ * The status line and headers the lab server's /pvp endpoints answer with (Node's HTTP server adds Date,
+ * Connection and Keep-Alive), ending with the blank line.
+ */
 export function responseHead(flavour: ResponseFlavour, bodyBytes = 0): string {
   const keepAlive = [`Date: ${SAMPLE_DATE}`, 'Connection: keep-alive', 'Keep-Alive: timeout=5'];
   const lines = flavour === 'json'
-    ? ['HTTP/1.1 200 OK', 'Content-Type: application/json', 'Cache-Control: no-store', `Content-Length: ${bodyBytes}`, ...keepAlive]
+    ? ['HTTP/1.1 200 OK', 'Content-Type: application/json', `Content-Length: ${bodyBytes}`, 'Cache-Control: no-store', ...keepAlive]
     : flavour === 'event-stream'
-      ? ['HTTP/1.1 200 OK', 'Content-Type: text/event-stream', 'Cache-Control: no-store', ...keepAlive, 'Transfer-Encoding: chunked']
+      // X-Accel-Buffering: no asks nginx-style proxies not to hold the stream back.
+      ? ['HTTP/1.1 200 OK', 'Content-Type: text/event-stream', 'Cache-Control: no-store', 'X-Accel-Buffering: no', ...keepAlive, 'Transfer-Encoding: chunked']
       : flavour === 'no-content'
-        ? ['HTTP/1.1 204 No Content', ...keepAlive]
+        ? ['HTTP/1.1 204 No Content', 'Cache-Control: no-store', ...keepAlive]
         : ['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${SAMPLE_ACCEPT}`];
   return lines.join(CRLF) + CRLF + CRLF;
 }
