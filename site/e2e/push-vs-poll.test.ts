@@ -97,7 +97,8 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
   }, 60_000);
 
   it('falls back to the labelled simulation when /pvp/observe does not answer, and runs it', async () => {
-    const context = await site.browser.newContext();
+    // Also a reader who asked for less motion: the arrows appear without animating.
+    const context = await site.browser.newContext({ reducedMotion: 'reduce' });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -109,6 +110,8 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     await runExperiment(page);
     for (const transport of TRANSPORTS) expect(await laneNumber(page, transport, 'events'), transport).toBeGreaterThan(0);
     expect(await page.getByTestId('pvp-results').locator('h3').innerText()).toMatch(/\(simulated\)/);
+    const arrow = page.locator('[data-testid="lane-poll"] g.arrow').first();
+    expect(await arrow.evaluate((element) => getComputedStyle(element).animationName)).toBe('none');
     expect(errors).toEqual([]);
     await context.close();
   }, 60_000);

@@ -14,6 +14,7 @@ import {
 import { roundMs, type EventSourceModel } from './event-source.ts';
 import {
   byteLength, chunkFramingBytes, requestHead, responseHead, sseEventText, textFrameHeaderBytes, type BrowserIdentity,
+  type RequestFlavour,
 } from './wire-sizes.ts';
 
 /** What one step adds to its client's counters besides the bytes. */
@@ -42,6 +43,20 @@ export interface ClientContext {
 
 const query = (ctx: ClientContext): string => `run=${ctx.run}&client=${ctx.client}`;
 
+/**
+ * Size of a request head without building its text for every request (a cookie can make it 8 kB): the
+ * head with an empty target, measured once per browser, flavour and body size, plus the target's bytes.
+ */
+const headSizes = new WeakMap<BrowserIdentity, Map<string, number>>();
+function requestBytes(flavour: RequestFlavour, target: string, who: BrowserIdentity, bodyBytes = 0): number {
+  let sizes = headSizes.get(who);
+  if (sizes === undefined) headSizes.set(who, (sizes = new Map()));
+  const key = `${flavour} ${bodyBytes}`;
+  let base = sizes.get(key);
+  if (base === undefined) sizes.set(key, (base = byteLength(requestHead(flavour, '', who, bodyBytes))));
+  return base + byteLength(target);
+}
+
 function step(ctx: ClientContext, exchange: Omit<ExchangeReport, 'type'>, extra: Partial<Omit<SimStep, 'client' | 'exchange'>> = {}): SimStep {
   return {
     client: ctx.client, exchange: { type: 'exchange', ...exchange, t: roundMs(exchange.t) }, latencies: [],
@@ -50,8 +65,8 @@ function step(ctx: ClientContext, exchange: Omit<ExchangeReport, 'type'>, extra:
 }
 
 /** Labels match the lab server's, so a simulated lane reads like a live one. */
-function request(ctx: ClientContext, transport: Transport, t: number, target: string, head: string, label?: string): SimStep {
-  return step(ctx, { t, transport, kind: 'request', direction: 'up', headerBytes: byteLength(head), payloadBytes: 0, events: [], label: label ?? `GET ${target.replace(/run=[^&]*&client=\d+&?/, '').replace(/\?$/, '')}` }, { countsAsRequest: true });
+function request(ctx: ClientContext, transport: Transport, t: number, target: string, flavour: RequestFlavour, label?: string): SimStep {
+  return step(ctx, { t, transport, kind: 'request', direction: 'up', headerBytes: requestBytes(flavour, target, ctx.who), payloadBytes: 0, events: [], label: label ?? `GET ${target.replace(/run=[^&]*&client=\d+&?/, '').replace(/\?$/, '')}` }, { countsAsRequest: true });
 }
 
 function eventsLabel(events: readonly PushEvent[]): string {
@@ -74,7 +89,7 @@ export function* shortPollClient(ctx: ClientContext): Generator<SimStep> {
   for (let sentAt = ctx.phaseMs; ; sentAt += ctx.pollIntervalMs) {
     const arrival = sentAt + ctx.oneWayMs;
     const target = `/pvp/poll?${query(ctx)}&after=${after}`;
-    yield request(ctx, PushTransport.ShortPoll, arrival, target, requestHead('fetch', target, ctx.who));
+    yield request(ctx, PushTransport.ShortPoll, arrival, target, 'fetch');
     const events = ctx.source.between(after, arrival);
     yield jsonResponse(ctx, PushTransport.ShortPoll, arrival, events);
     after = events.at(-1)?.seq ?? after;
@@ -88,7 +103,7 @@ export function* longPollClient(ctx: ClientContext): Generator<SimStep> {
   for (;;) {
     const arrival = sentAt + ctx.oneWayMs;
     const target = `/pvp/long-poll?${query(ctx)}&after=${after}`;
-    yield request(ctx, PushTransport.LongPoll, arrival, target, requestHead('fetch', target, ctx.who));
+    yield request(ctx, PushTransport.LongPoll, arrival, target, 'fetch');
     const next = ctx.source.event(after + 1);
     const answeredAt = next.createdAt <= arrival ? arrival : Math.min(next.createdAt, arrival + LONG_POLL_HOLD_MS);
     const events = ctx.source.between(after, answeredAt);
@@ -103,7 +118,7 @@ export function* longPollClient(ctx: ClientContext): Generator<SimStep> {
 export function* sseClient(ctx: ClientContext): Generator<SimStep> {
   const opened = ctx.phaseMs + ctx.oneWayMs;
   const target = `/pvp/sse?${query(ctx)}`;
-  yield request(ctx, PushTransport.Sse, opened, target, requestHead('event-source', target, ctx.who));
+  yield request(ctx, PushTransport.Sse, opened, target, 'event-source');
   yield step(ctx, { t: opened, transport: PushTransport.Sse, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('event-stream')), payloadBytes: 0, events: [], label: '200 text/event-stream' }, { countsAsResponse: true });
   for (let seq = 1; ; seq++) {
     const event = ctx.source.event(seq);
@@ -117,7 +132,7 @@ export function* sseClient(ctx: ClientContext): Generator<SimStep> {
 export function* webSocketClient(ctx: ClientContext): Generator<SimStep> {
   const opened = ctx.phaseMs + ctx.oneWayMs;
   const target = `/pvp/ws?${query(ctx)}`;
-  yield request(ctx, PushTransport.WebSocket, opened, target, requestHead('websocket', target, ctx.who), 'GET /pvp/ws (Upgrade: websocket)');
+  yield request(ctx, PushTransport.WebSocket, opened, target, 'websocket', 'GET /pvp/ws (Upgrade: websocket)');
   yield step(ctx, { t: opened, transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('switching-protocols')), payloadBytes: 0, events: [], label: '101 Switching Protocols' });
   for (let seq = 1; ; seq++) {
     const event = ctx.source.event(seq);
@@ -144,7 +159,7 @@ export function* upstreamClient(ctx: ClientContext, transport: Transport): Gener
       continue;
     }
     const target = `/pvp/send?${query(ctx)}&transport=${transport}`;
-    yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: byteLength(requestHead('post', target, ctx.who, payloadBytes)), payloadBytes, events: [], label: `POST /pvp/send (${payloadBytes} bytes)` }, { upstream: true, countsAsRequest: true });
+    yield step(ctx, { t, transport, kind: 'upstream', direction: 'up', headerBytes: requestBytes('post', target, ctx.who, payloadBytes), payloadBytes, events: [], label: `POST /pvp/send (${payloadBytes} bytes)` }, { upstream: true, countsAsRequest: true });
     yield step(ctx, { t, transport, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('no-content')), payloadBytes: 0, events: [], label: '204 No Content' }, { countsAsResponse: true });
   }
 }

@@ -71,6 +71,8 @@ describe('the push-versus-polling simulation', () => {
     expect(stats.transports.ws.requests).toBe(4);
     expect(stats.transports.ws.eventsDelivered).toBe(4 * stats.ownClient.ws.eventsDelivered);
     expect(stats.transports.poll.requests).toBeGreaterThan(3 * stats.ownClient.poll.requests);
+    expect(stats.transports.ws.latency.count).toBe(stats.transports.ws.eventsDelivered);
+    expect(stats.transports.poll.latency.medianMs).not.toBeNull();
   });
 
   it('counts request headers from the real request text, cookie included, and frame headers from the core', () => {

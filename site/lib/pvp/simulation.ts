@@ -57,7 +57,25 @@ const newCounters = (): ClientCounters => ({
   bytesUp: { headers: 0, payload: 0 }, bytesDown: { headers: 0, payload: 0 }, latencies: [], upstreamMessages: 0,
 });
 
-function record(counters: ClientCounters, step: SimStep): void {
+/** Latency samples kept per transport over all clients; beyond it a uniform sample is kept (reservoir). */
+const LATENCY_SAMPLES = 20_000;
+
+/** A fixed-size uniform sample of everything offered (Vitter's algorithm R), so summaries stay cheap. */
+interface Reservoir {
+  readonly values: number[];
+  offered: number;
+}
+
+function offer(reservoir: Reservoir, value: number, random: () => number): void {
+  reservoir.offered++;
+  if (reservoir.values.length < LATENCY_SAMPLES) reservoir.values.push(value);
+  else {
+    const slot = Math.floor(random() * reservoir.offered);
+    if (slot < LATENCY_SAMPLES) reservoir.values[slot] = value;
+  }
+}
+
+function record(counters: ClientCounters, step: SimStep, keepLatencies: boolean): void {
   const { exchange } = step;
   const bytes = exchange.direction === 'up' ? counters.bytesUp : counters.bytesDown;
   bytes.headers += exchange.headerBytes;
@@ -68,10 +86,10 @@ function record(counters: ClientCounters, step: SimStep): void {
   if (step.upstream) counters.upstreamMessages++;
   counters.eventsDelivered += exchange.events.length;
   counters.highestSeq = Math.max(counters.highestSeq, ...exchange.events);
-  for (const latency of step.latencies) counters.latencies.push(roundMs(latency));
+  if (keepLatencies) for (const latency of step.latencies) counters.latencies.push(roundMs(latency));
 }
 
-function summarize(transport: Transport, clients: readonly ClientCounters[]): TransportStats {
+function summarize(transport: Transport, clients: readonly ClientCounters[], latencies: readonly number[]): TransportStats {
   const sum = (pick: (c: ClientCounters) => number): number => clients.reduce((total, c) => total + pick(c), 0);
   return {
     transport,
@@ -83,7 +101,7 @@ function summarize(transport: Transport, clients: readonly ClientCounters[]): Tr
     eventsMissed: sum((c) => c.highestSeq - c.eventsDelivered),
     bytesUp: clients.reduce((total, c) => addBytes(total, c.bytesUp), NO_BYTES),
     bytesDown: clients.reduce((total, c) => addBytes(total, c.bytesDown), NO_BYTES),
-    latency: summarizeLatency(clients.flatMap((c) => c.latencies)),
+    latency: { ...summarizeLatency(latencies), count: clients.reduce((total, c) => total + c.eventsDelivered, 0) },
     upstreamMessages: sum((c) => c.upstreamMessages),
   };
 }
@@ -94,6 +112,8 @@ export function createSimulation(params: ExperimentParams, env: SimulationEnviro
   const who: BrowserIdentity = { ...env.browser, cookie: cookieHeaderValue(paddingCookies(params.cookieBytes)) };
   const clientCount = 1 + params.simulatedClients;
   const counters = new Map<Transport, ClientCounters[]>(PUSH_TRANSPORTS.map((t) => [t, Array.from({ length: clientCount }, newCounters)]));
+  const allLatencies = new Map<Transport, Reservoir>(PUSH_TRANSPORTS.map((t) => [t, { values: [], offered: 0 }]));
+  const sampling = seededRandom(params.seed ^ 0x1a7e);
   const queue = new StepQueue();
   let order = 0;
   for (let client = 0; client < clientCount; client++) {
@@ -120,8 +140,8 @@ export function createSimulation(params: ExperimentParams, env: SimulationEnviro
     const own = {} as Record<Transport, TransportStats>;
     for (const transport of PUSH_TRANSPORTS) {
       const clients = counters.get(transport) ?? [];
-      all[transport] = summarize(transport, clients);
-      own[transport] = summarize(transport, clients.slice(0, 1));
+      all[transport] = summarize(transport, clients, allLatencies.get(transport)?.values ?? []);
+      own[transport] = summarize(transport, clients.slice(0, 1), clients[OWN_CLIENT]?.latencies ?? []);
     }
     return { type: 'stats', t: roundMs(t), eventsCreated: source.countAt(t), transports: all, ownClient: own };
   };
@@ -139,7 +159,9 @@ export function createSimulation(params: ExperimentParams, env: SimulationEnviro
         const step = queue.take();
         if (step === undefined) break;
         const transportCounters = counters.get(step.exchange.transport)?.[step.client];
-        if (transportCounters !== undefined) record(transportCounters, step);
+        if (transportCounters !== undefined) record(transportCounters, step, step.client === OWN_CLIENT);
+        const reservoir = allLatencies.get(step.exchange.transport);
+        if (reservoir !== undefined) for (const latency of step.latencies) offer(reservoir, roundMs(latency), sampling);
         if (step.client === OWN_CLIENT) out.push(step.exchange);
       } else {
         out.push(statsReport(nextStatsAt));

@@ -5,14 +5,15 @@
 import type { ByteSplit, LatencySummary, PushTransport, TransportStats } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
 
 /** Nearest-rank percentile (p in 0..100) of already sorted values; null when there are none. */
-export function percentile(sorted: readonly number[], p: number): number | null {
+export function percentile(sorted: ArrayLike<number>, p: number): number | null {
   if (sorted.length === 0) return null;
   const rank = Math.ceil((p / 100) * sorted.length);
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] ?? null;
 }
 
 export function summarizeLatency(values: readonly number[]): LatencySummary {
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically and natively: tens of thousands of samples every half second stay cheap.
+  const sorted = Float64Array.from(values).sort();
   return { count: sorted.length, medianMs: percentile(sorted, 50), p95Ms: percentile(sorted, 95) };
 }
 
