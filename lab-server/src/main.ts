@@ -33,6 +33,7 @@ const ws = server.url.replace(/^http:/, 'ws:');
 console.log(`Lab server and site: ${server.url}/`);
 console.log(`  echo:      ${ws}/echo`);
 console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
+console.log(`  pvp:       ${ws}/pvp/observe  (push versus polling, one run per connection)`);
 console.log('Press Ctrl+C to stop.');
 
 let stopping = false;

@@ -12,6 +12,8 @@ Serves the built site (dist/) and the WebSocket endpoints on one port:
   ws://HOST:PORT/echo               echoes every message (permessage-deflate when offered)
   ws://HOST:PORT/lab/observe        observer: receives reports about a lab session (docs/lab-protocol.md)
   ws://HOST:PORT/lab?session=ID     subject: echoes like /echo, reported to the session's observer
+  ws://HOST:PORT/pvp/observe        push versus polling: one measured run per connection
+                                    (/pvp/poll, /pvp/long-poll, /pvp/sse, /pvp/ws, /pvp/send; docs/push-vs-poll-protocol.md)
 
 Options (flags win over the environment):
   --port N, PORT=N   port to listen on (default ${ServerDefaults.port}, a memorable cousin of RFC 6455; 0 = any free port)

@@ -12,7 +12,9 @@
  *   GET  /pvp/sse?run&client                       Server-Sent Events: `id: SEQ` + `data: <PushEvent JSON>`
  *   ws://HOST/pvp/ws?run&client                    WebSocket push: one text frame per PushEvent; the client
  *                                                  sends its upstream messages as text frames
- *   POST /pvp/send?run&client                      upstream over HTTP: body is the UpstreamMessage JSON; 204
+ *   POST /pvp/send?run&client&transport=T          upstream over HTTP: body is the UpstreamMessage JSON; 204.
+ *                                                  T (poll | long-poll | sse, default poll) is the lane whose
+ *                                                  client sent it, so each lane counts its own upstream bytes
  * Unknown run: 404 with a one-line reason. Bad parameters: 400 with a one-line reason.
  */
 

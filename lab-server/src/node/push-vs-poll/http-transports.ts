@@ -4,12 +4,13 @@
  * all the socket read since the previous exchange; a POST's headers are that minus the body we read.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { PushTransport, type UpstreamMessage } from '../../reports/push-vs-poll-types.ts';
+import { PushTransport } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX } from '../log.ts';
 import { bytesReadSinceMark, measureWrite } from './byte-meter.ts';
 import { NO_STORE, replyEvents, replyText } from './http-reply.ts';
 import { PushLimits } from './limits.ts';
 import type { HistoryEntry, PushRun, PushSubscriber } from './run.ts';
+import { parseUpstream } from './upstream.ts';
 
 export interface PushHttpRequest {
   readonly run: PushRun;
@@ -164,33 +165,24 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
       if (typeof message !== 'string') counters.upstreamMessages++;
     });
     run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes: body.length, events: [], label: `POST /pvp/send (${body.length} bytes)` }, client);
-    if (typeof message === 'string') {
-      replyText(response, 400, message);
-      return;
-    }
+    // The body crossed the wire even when it is not a message: its answer (400 or 204) is counted too.
+    let payloadBytes = 0;
     const written = measureWrite(socket, () => {
-      response.writeHead(204, { 'Cache-Control': NO_STORE });
-      response.end();
+      if (typeof message === 'string') {
+        payloadBytes = Buffer.byteLength(`${message}\n`);
+        replyText(response, 400, message);
+      } else {
+        response.writeHead(204, { 'Cache-Control': NO_STORE });
+        response.end();
+      }
     });
+    if (written < payloadBytes) return;
     run.count(transport, client, (counters) => {
       counters.responses++;
-      counters.downHeaders += written;
+      counters.downHeaders += written - payloadBytes;
+      counters.downPayload += payloadBytes;
     });
-    run.exchange({ transport, kind: 'response', direction: 'down', headerBytes: written, payloadBytes: 0, events: [], label: '204 No Content' }, client);
+    run.exchange({ transport, kind: 'response', direction: 'down', headerBytes: written - payloadBytes, payloadBytes, events: [],
+      label: typeof message === 'string' ? '400 Bad Request' : '204 No Content' }, client);
   });
-}
-
-/** The body must be an UpstreamMessage; otherwise a one-line reason. */
-export function parseUpstream(text: string): UpstreamMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'the body must be JSON: {"seq":N,"sentAt":MS,"text":"..."}';
-  }
-  const message = value as Partial<UpstreamMessage> | null;
-  if (message === null || typeof message !== 'object' || typeof message.seq !== 'number' || typeof message.sentAt !== 'number' || typeof message.text !== 'string') {
-    return 'the body must be an upstream message: {"seq":N,"sentAt":MS,"text":"..."}';
-  }
-  return message as UpstreamMessage;
 }

@@ -165,6 +165,16 @@ export class PushRun implements TransportHandler {
   }
 
   /**
+   * Where a new push connection (SSE without Last-Event-ID, WebSocket) starts: a client's first
+   * connection of the run gets every event from seq 1, as a first poll with after=0 does, so the four
+   * lanes carry the same events however late the client connected; a later one starts from now, and
+   * what it missed meanwhile counts as missed (the WebSocket has no resume of its own).
+   */
+  pushStartAfter(transport: PushTransport, client: number): number {
+    return this.#tracks.has(`${transport}:${client}`) ? this.#lastSeq : 0;
+  }
+
+  /**
    * Events whose bytes were just handed to a client's socket: new ones count as delivered with their
    * delay; a sequence number skipped over counts as missed; a repeat (a re-asked poll) counts as neither.
    */

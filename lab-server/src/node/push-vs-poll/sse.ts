@@ -1,7 +1,8 @@
 /**
  * GET /pvp/sse: Server-Sent Events (HTML Living Standard §9.2). One long response whose body is the
  * event stream: `id: SEQ` and `data: <PushEvent JSON>` per event. A reconnecting EventSource sends the
- * last id it saw as Last-Event-ID, and the stream resumes right after it from the run's history.
+ * last id it saw as Last-Event-ID, and the stream resumes right after it from the run's history; a
+ * client's first stream of the run starts from the run's first event (see PushRun.pushStartAfter).
  *
  * Bytes: the status line and headers are what the socket took for the head; each event's bytes are
  * the event text (payload) plus what HTTP framing added around it (chunk-size lines of the chunked
@@ -29,6 +30,11 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
   const { run, client, request, response } = http;
   const transport = PushTransport.Sse;
   const socket = request.socket;
+  const accept = request.headers.accept;
+  if (accept !== undefined && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
+    replyText(response, 406, 'this endpoint sends text/event-stream: send Accept: text/event-stream');
+    return;
+  }
   const requestBytes = bytesReadSinceMark(socket);
   const asked = lastEventId(request.headers['last-event-id']);
   // An id beyond the newest event belongs to an earlier start of the run: the stream starts from now.
@@ -39,11 +45,6 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
   });
   run.exchange({ transport, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [],
     label: `GET /pvp/sse${resumeAfter === null ? '' : ` (Last-Event-ID: ${resumeAfter})`}` }, client);
-  const accept = request.headers.accept;
-  if (accept !== undefined && !accept.includes('text/event-stream') && !accept.includes('*/*')) {
-    replyText(response, 406, 'this endpoint sends text/event-stream: send Accept: text/event-stream');
-    return;
-  }
   const headerBytes = measureWrite(socket, () => {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });
     response.flushHeaders();
@@ -53,11 +54,12 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
     counters.downHeaders += headerBytes;
   });
   run.exchange({ transport, kind: 'response', direction: 'down', headerBytes, payloadBytes: 0, events: [], label: '200 text/event-stream' }, client);
-  const stream = new SseStream(http, log);
-  run.track(transport, client, (resumeAfter ?? run.lastSeq) + 1);
+  const after = resumeAfter ?? run.pushStartAfter(transport, client);
+  const stream = new SseStream(http, log, after);
+  run.track(transport, client, after + 1);
   run.subscribe(stream);
   response.once('close', () => stream.closed());
-  if (resumeAfter !== null) stream.send(run.entriesAfter(resumeAfter));
+  stream.send(run.entriesAfter(after));
 }
 
 class SseStream implements PushSubscriber {
@@ -68,11 +70,11 @@ class SseStream implements PushSubscriber {
   #sent: number;
   #ended = false;
 
-  constructor(http: PushHttpRequest, log: (line: string) => void) {
+  constructor(http: PushHttpRequest, log: (line: string) => void, after: number) {
     this.#http = http;
     this.client = http.client;
     this.#log = log;
-    this.#sent = http.run.lastSeq;
+    this.#sent = after;
   }
 
   eventCreated(): void {
@@ -130,14 +132,18 @@ class SseStream implements PushSubscriber {
     }
   }
 
-  /** A comment line (ignored by EventSource) says why the stream ends; its bytes count as overhead. */
+  /** A comment line (ignored by EventSource) says why the stream ends; like any body bytes it counts as payload. */
   #finish(reason: string): void {
     const { run, response } = this.#http;
     const socket = response.socket;
     if (socket === null || socket.destroyed || response.writableEnded) return;
-    const written = measureWrite(socket, () => response.end(`: ${reason}\n\n`));
+    const comment = `: ${reason}\n\n`;
+    const payloadBytes = Buffer.byteLength(comment);
+    const written = measureWrite(socket, () => response.end(comment));
+    if (written < payloadBytes) return;
     run.count(this.transport, this.client, (counters) => {
-      counters.downHeaders += written;
+      counters.downHeaders += written - payloadBytes;
+      counters.downPayload += payloadBytes;
     });
   }
 }

@@ -11,6 +11,7 @@ import { LOG_PREFIX } from '../log.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
 import { PushLimits } from './limits.ts';
 import type { HistoryEntry, PushRun, PushSubscriber } from './run.ts';
+import { parseUpstream } from './upstream.ts';
 
 export class PushSocket implements TransportHandler, PushSubscriber {
   readonly transport = PushTransport.WebSocket;
@@ -29,13 +30,15 @@ export class PushSocket implements TransportHandler, PushSubscriber {
     this.run = run;
     this.client = client;
     this.#log = log;
-    this.#sent = run.lastSeq;
+    this.#sent = run.pushStartAfter(PushTransport.WebSocket, client);
   }
 
+  /** The handshake is done: catch up on the events created before (first connection only), then push. */
   attach(socket: WebSocketTransport): void {
     this.#socket = socket;
-    this.run.track(this.transport, this.client, this.run.lastSeq + 1);
+    this.run.track(this.transport, this.client, this.#sent + 1);
     this.run.subscribe(this);
+    this.eventCreated();
   }
 
   eventCreated(): void {
@@ -94,10 +97,15 @@ export class PushSocket implements TransportHandler, PushSubscriber {
         const headerBytes = this.#upHeaders;
         const payloadBytes = this.#upPayload;
         this.#upHeaders = this.#upPayload = 0;
+        run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes, events: [], label: `text frame (${payloadBytes} bytes)` }, client);
+        // Held to the same rule as a POST body; a WebSocket has no 400, so the answer is a close with the reason.
+        if (typeof parseUpstream(event.text) === 'string') {
+          socket.close(CloseCode.PolicyViolation, 'upstream messages are JSON: {"seq":N,"sentAt":MS,"text":"..."}');
+          return;
+        }
         run.count(transport, client, (counters) => {
           counters.upstreamMessages++;
         });
-        run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes, events: [], label: `text frame (${payloadBytes} bytes)` }, client);
         return;
       }
       case 'binary':
