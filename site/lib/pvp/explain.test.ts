@@ -23,29 +23,35 @@ describe('the results table and its explanation', () => {
   });
 
   it('quotes the figures it was given, not fixed ones', () => {
-    const text = explainResults(resultRows(figures), 1000).join('\n');
+    const text = explainResults(resultRows(figures), { pollIntervalMs: 1000, cookieBytes: 0 }).join('\n');
     expect(text).toContain('Short polling made 30 requests to deliver 20 events; 18 responses (60\u00a0% of its responses) carried nothing');
     expect(text).toContain('1,300 bytes of headers per event');
     expect(text).toContain('waited 480 ms (median)');
     expect(text).toContain('35.5 bytes per event');
     // 1,400 bytes per event against the WebSocket's 110.45: about 13 times.
     expect(text).toContain('short polling moved 13 times the bytes of the WebSocket');
-    const doubled = explainResults(resultRows({ ...figures, poll: { ...figures.poll, bytesUp: { headers: 42_000, payload: 0 } } }), 1000).join('\n');
+    const doubled = explainResults(resultRows({ ...figures, poll: { ...figures.poll, bytesUp: { headers: 42_000, payload: 0 } } }), { pollIntervalMs: 1000, cookieBytes: 0 }).join('\n');
     expect(doubled).toContain('2,350 bytes of headers per event');
     expect(doubled).not.toEqual(text);
   });
 
   it('leaves out claims the numbers do not support', () => {
-    const noEmpty = explainResults(resultRows({ ...figures, poll: { ...figures.poll, emptyResponses: 0, latency: { count: 20, medianMs: 0.1, p95Ms: 0.2 } } }), 1000).join('\n');
+    const noEmpty = explainResults(resultRows({ ...figures, poll: { ...figures.poll, emptyResponses: 0, latency: { count: 20, medianMs: 0.1, p95Ms: 0.2 } } }), { pollIntervalMs: 1000, cookieBytes: 0 }).join('\n');
     expect(noEmpty).not.toContain('carried nothing');
     expect(noEmpty).not.toContain('waited');
-    const none = explainResults(resultRows({ poll: stats('poll', { requests: 3 }), 'long-poll': stats('long-poll', {}), sse: stats('sse', {}), ws: stats('ws', {}) }), 1000);
+    const none = explainResults(resultRows({ poll: stats('poll', { requests: 3 }), 'long-poll': stats('long-poll', {}), sse: stats('sse', {}), ws: stats('ws', {}) }), { pollIntervalMs: 1000, cookieBytes: 0 });
     expect(none).toHaveLength(1);
     expect(none[0]).toMatch(/No events were delivered/);
   });
 
+  it('counts what the cookie cost each transport, only when there was one', () => {
+    const text = explainResults(resultRows(figures), { pollIntervalMs: 1000, cookieBytes: 512 }).join('\n');
+    expect(text).toContain('The 512-byte cookie rode on every HTTP request: 15,360 bytes over short polling’s 30 requests, 10,752 over long polling’s, and only 512 on the WebSocket');
+    expect(explainResults(resultRows(figures), { pollIntervalMs: 1000, cookieBytes: 0 }).join('\n')).not.toContain('cookie');
+  });
+
   it('says when long polling bunched events into fewer requests', () => {
-    const bunched = explainResults(resultRows({ ...figures, 'long-poll': { ...figures['long-poll'], requests: 8 } }), 1000).join('\n');
+    const bunched = explainResults(resultRows({ ...figures, 'long-poll': { ...figures['long-poll'], requests: 8 } }), { pollIntervalMs: 1000, cookieBytes: 0 }).join('\n');
     expect(bunched).toContain('2.5 events per request');
   });
 });

@@ -52,8 +52,15 @@ function ratio(a: number, b: number): string {
   return r >= 10 ? `${whole(r)} times` : `${r.toFixed(1)} times`;
 }
 
-/** Sentences that say what these figures show; `pollIntervalMs` lets the polling delay be put in context. */
-export function explainResults(rows: readonly ResultRow[], pollIntervalMs: number): string[] {
+/** The run's settings the sentences refer to. */
+export interface RunContext {
+  readonly pollIntervalMs: number;
+  readonly cookieBytes: number;
+}
+
+/** Sentences that say what these figures show, in the light of the run's settings. */
+export function explainResults(rows: readonly ResultRow[], context: RunContext): string[] {
+  const { pollIntervalMs, cookieBytes } = context;
   const by = new Map(rows.map((row) => [row.transport, row]));
   const poll = by.get(PushTransport.ShortPoll);
   const longPoll = by.get(PushTransport.LongPoll);
@@ -93,6 +100,11 @@ export function explainResults(rows: readonly ResultRow[], pollIntervalMs: numbe
   if (ws.eventsDelivered > 0 && ws.headerBytesPerEvent !== null && ws.headerShare !== null) {
     lines.push(`The WebSocket delivered ${plural(ws.eventsDelivered, 'event')} after one handshake; counting the handshake, headers came to ` +
       `${ws.headerBytesPerEvent.toFixed(1)} bytes per event (${percent(ws.headerShare)} of its bytes).`);
+  }
+
+  if (cookieBytes > 0 && poll.requests > 0 && ws.requests > 0) {
+    lines.push(`The ${whole(cookieBytes)}-byte cookie rode on every HTTP request: ${whole(poll.requests * cookieBytes)} bytes over short polling’s ` +
+      `${plural(poll.requests, 'request')}, ${whole(longPoll.requests * cookieBytes)} over long polling’s, and only ${whole(ws.requests * cookieBytes)} on the WebSocket, in its handshake.`);
   }
 
   const cheapest = [...rows].filter((row) => row.bytesPerEvent !== null).sort((a, b) => (a.bytesPerEvent ?? 0) - (b.bytesPerEvent ?? 0));
