@@ -43,7 +43,8 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
       expect(errors, `console errors on /${path}`).toEqual([]);
       await page.close();
     }
-  });
+    // Every page waits for network idle: the time grows with the site (about a second a page on a busy machine).
+  }, 90_000);
 
   it('sees the lab server live from the home page (the /echo probe)', async () => {
     const { page, errors } = await site.open('');
