@@ -44,6 +44,11 @@ describe('the results table and its explanation', () => {
     expect(none[0]).toMatch(/No events were delivered/);
   });
 
+  it('rounds large per-event figures to whole bytes', () => {
+    const heavy = { ...figures, ws: { ...figures.ws, eventsDelivered: 3, bytesUp: { headers: 4_700, payload: 100 } } };
+    expect(explainResults(resultRows(heavy), { pollIntervalMs: 1000, cookieBytes: 0 }).join('\n')).toContain('headers came to 1,623 bytes per event');
+  });
+
   it('counts what the cookie cost each transport, only when there was one', () => {
     const text = explainResults(resultRows(figures), { pollIntervalMs: 1000, cookieBytes: 512 }).join('\n');
     expect(text).toContain('The 512-byte cookie rode on every HTTP request: 15,360 bytes over short polling’s 30 requests, 10,752 over long polling’s, and only 512 on the WebSocket');

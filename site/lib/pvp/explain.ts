@@ -99,7 +99,7 @@ export function explainResults(rows: readonly ResultRow[], context: RunContext):
 
   if (ws.eventsDelivered > 0 && ws.headerBytesPerEvent !== null && ws.headerShare !== null) {
     lines.push(`The WebSocket delivered ${plural(ws.eventsDelivered, 'event')} after one handshake; counting the handshake, headers came to ` +
-      `${ws.headerBytesPerEvent.toFixed(1)} bytes per event (${percent(ws.headerShare)} of its bytes).`);
+      `${ws.headerBytesPerEvent >= 100 ? whole(ws.headerBytesPerEvent) : ws.headerBytesPerEvent.toFixed(1)} bytes per event (${percent(ws.headerShare)} of its bytes).`);
   }
 
   if (cookieBytes > 0 && poll.requests > 0 && ws.requests > 0) {
