@@ -52,6 +52,13 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     for (const transport of TRANSPORTS) {
       expect(await laneNumber(page, transport, 'requests'), transport).toBeGreaterThan(0);
       expect(await laneNumber(page, transport, 'events'), transport).toBeGreaterThan(0);
+      // The browser's own count: what its fetch, EventSource or WebSocket handed to the page. The page stops
+      // its clients when `stopped` arrives on the other connection, so the last response may still be in flight.
+      const seen = Number((await page.getByTestId(`lane-${transport}`).getByTestId('received').innerText()).replace(/\D/g, ''));
+      const delivered = await laneNumber(page, transport, 'events');
+      expect(seen, `${transport} events the page received`).toBeGreaterThan(0);
+      expect(seen).toBeLessThanOrEqual(delivered);
+      expect(seen).toBeGreaterThanOrEqual(delivered - 2);
       const row = await page.getByTestId(`result-${transport}`).locator('td').allInnerTexts();
       expect(Number(row[0]), `${transport} events in the results`).toBeGreaterThan(0);
     }

@@ -8,6 +8,7 @@ import {
   type ExperimentParams,
   type PushCommand,
   type PushReport,
+  type PushTransport,
 } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
 import { startBrowserClients, type BrowserClients } from './browser-clients.ts';
 import { applyPaddingCookie } from './padding-cookie.ts';
@@ -76,7 +77,13 @@ export function simulationSession(sink: ReportSink, env: Omit<SimulationEnvironm
  * Opens /pvp/observe and resolves with a live session once the server's hello arrived, or with null
  * when nothing answers in time (static hosting, an older lab server, a refusal).
  */
-export function connectLive(origin: string, sink: ReportSink, timeoutMs = LIVE_HELLO_TIMEOUT_MS): Promise<PvpSession | null> {
+export function connectLive(
+  origin: string,
+  sink: ReportSink,
+  /** The page's own clients saw events arrive (their side of the count the server reports). */
+  onReceived: (transport: PushTransport, count: number) => void = () => {},
+  timeoutMs = LIVE_HELLO_TIMEOUT_MS,
+): Promise<PvpSession | null> {
   return new Promise((resolve) => {
     let socket: WebSocket;
     try {
@@ -140,7 +147,7 @@ export function connectLive(origin: string, sink: ReportSink, timeoutMs = LIVE_H
       if (report.type === 'started' && run !== null) {
         stopClients();
         const started = startBrowserClients({
-          origin, run, params: report.params,
+          origin, run, params: report.params, onEvents: onReceived,
           // The server ends a run's streams just before its `stopped` report arrives: a problem counts only
           // if these clients are still the running ones a moment later.
           onProblem: (transport, text) => setTimeout(() => {
