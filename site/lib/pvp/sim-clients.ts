@@ -13,7 +13,7 @@ import {
 } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
 import { roundMs, type EventSourceModel } from './event-source.ts';
 import {
-  byteLength, chunkFramingBytes, requestHead, responseHead, sseEventText, textFrameHeaderBytes, type BrowserIdentity,
+  byteLength, chunkFramingBytes, closeFrameHeaderBytes, requestHead, responseHead, sseEventText, textFrameHeaderBytes, type BrowserIdentity,
   type RequestFlavour,
 } from './wire-sizes.ts';
 
@@ -27,6 +27,8 @@ export interface SimStep {
   readonly countsAsResponse: boolean;
   readonly empty: boolean;
   readonly upstream: boolean;
+  /** Counted but not drawn: the lab server reports no exchange for it (the SSE stream's closing comment). */
+  readonly unreported?: boolean;
 }
 
 export interface ClientContext {
@@ -81,6 +83,26 @@ function jsonResponse(ctx: ClientContext, transport: Transport, t: number, event
     t, transport, kind: 'response', direction: 'down', headerBytes: byteLength(responseHead('json', payloadBytes)), payloadBytes,
     events: events.map((event) => event.seq), label,
   }, { countsAsResponse: true, empty: events.length === 0, latencies: events.map((event) => t - event.createdAt) });
+}
+
+/** What the lab server says when a run stops: the close reason and the SSE stream's last comment. */
+export const RUN_STOPPED_REASON = 'the run stopped';
+
+/**
+ * A run stops: the server answers a held long poll with no events, ends the SSE stream with a comment
+ * line, and closes the WebSocket with 1000 (RFC 6455 §7.4.1). Steps at `t` for what is open then.
+ */
+export function stopSteps(ctx: ClientContext, t: number, heldLongPoll: boolean): SimStep[] {
+  const steps: SimStep[] = [];
+  if (heldLongPoll) steps.push(jsonResponse(ctx, PushTransport.LongPoll, t, []));
+  if (t < ctx.phaseMs + ctx.oneWayMs) return steps;
+  const comment = `: ${RUN_STOPPED_REASON}\n\n`;
+  const commentBytes = byteLength(comment);
+  // The comment is protocol, not data: counted with the headers, as the lab server counts it.
+  steps.push(step(ctx, { t, transport: PushTransport.Sse, kind: 'event', direction: 'down', headerBytes: commentBytes + chunkFramingBytes(commentBytes), payloadBytes: 0, events: [], label: comment.trim() }, { unreported: true }));
+  const closePayload = 2 + byteLength(RUN_STOPPED_REASON);
+  steps.push(step(ctx, { t, transport: PushTransport.WebSocket, kind: 'frame', direction: 'down', headerBytes: closeFrameHeaderBytes(closePayload), payloadBytes: closePayload, events: [], label: 'close frame' }, { countsAsResponse: true }));
+  return steps;
 }
 
 /** Short polling: a GET every interval, answered at once with whatever is new (often nothing). */

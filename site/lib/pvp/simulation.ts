@@ -16,7 +16,7 @@ import {
 } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
 import { createEventSource, roundMs, seededRandom } from './event-source.ts';
 import { cookieHeaderValue, paddingCookies } from './padding-cookie.ts';
-import { transportClient, upstreamClient, type ClientContext, type SimStep } from './sim-clients.ts';
+import { stopSteps, transportClient, upstreamClient, type ClientContext, type SimStep } from './sim-clients.ts';
 import { addBytes, NO_BYTES, summarizeLatency } from './stats.ts';
 import { StepQueue } from './step-queue.ts';
 import type { BrowserIdentity } from './wire-sizes.ts';
@@ -115,6 +115,7 @@ export function createSimulation(params: ExperimentParams, env: SimulationEnviro
   const allLatencies = new Map<Transport, Reservoir>(PUSH_TRANSPORTS.map((t) => [t, { values: [], offered: 0 }]));
   const sampling = seededRandom(params.seed ^ 0x1a7e);
   const queue = new StepQueue();
+  const contexts: ClientContext[] = [];
   let order = 0;
   for (let client = 0; client < clientCount; client++) {
     // The page's own clients start at once; the server's simulated ones are spread over one polling interval.
@@ -123,6 +124,7 @@ export function createSimulation(params: ExperimentParams, env: SimulationEnviro
       run: env.run, client, source, who, oneWayMs: env.oneWayMs, pollIntervalMs: params.pollIntervalMs,
       upstreamPerSecond: params.upstreamPerSecond, phaseMs,
     };
+    contexts.push(ctx);
     for (const transport of PUSH_TRANSPORTS) {
       queue.push(transportClient(transport, ctx), order++);
       queue.push(upstreamClient(ctx, transport), order++);
@@ -174,8 +176,20 @@ export function createSimulation(params: ExperimentParams, env: SimulationEnviro
   const finish = (t: number, reason: 'command' | 'duration'): PushReport[] => {
     const out: PushReport[] = [];
     runUntil(t, out);
-    const last = out.at(-1);
-    if (last?.type !== 'stats' || last.t !== roundMs(t)) out.push(statsReport(t));
+    // A stats report due at this very moment comes after the closing steps below, as the last one.
+    if (out.at(-1)?.type === 'stats' && out.at(-1)?.t === roundMs(t)) out.pop();
+    // A long poll whose answer was still to come is held now; the server answers it as it stops.
+    const held = new Set(queue.pending()
+      .filter((step) => step.exchange.transport === PushTransport.LongPoll && step.exchange.kind === 'response')
+      .map((step) => step.client));
+    for (const ctx of contexts) {
+      for (const step of stopSteps(ctx, t, held.has(ctx.client))) {
+        const transportCounters = counters.get(step.exchange.transport)?.[step.client];
+        if (transportCounters !== undefined) record(transportCounters, step, step.client === OWN_CLIENT);
+        if (step.client === OWN_CLIENT && step.unreported !== true) out.push(step.exchange);
+      }
+    }
+    out.push(statsReport(t));
     out.push({ type: 'stopped', t: roundMs(t), reason });
     stopped = true;
     return out;

@@ -23,6 +23,11 @@ export class StepQueue {
     this.#up(this.#heap.length - 1);
   }
 
+  /** The next step of every stream still going (in no particular order). */
+  pending(): SimStep[] {
+    return this.#heap.map((stream) => stream.next);
+  }
+
   peek(): SimStep | undefined {
     return this.#heap[0]?.next;
   }

@@ -121,3 +121,8 @@ export function textFrameHeaderBytes(payloadBytes: number, masked: boolean): num
     maskingKey: masked ? new Uint8Array(4) : null,
   }).length;
 }
+
+/** A server's close frame header (RFC 6455 §5.5.1): unmasked, a 2-byte status code and the reason as payload. */
+export function closeFrameHeaderBytes(payloadBytes: number): number {
+  return encodeFrameHeader({ fin: true, opcode: Opcode.Close, payload: new Uint8Array(payloadBytes) }).length;
+}
