@@ -3,6 +3,7 @@
  * Port 8455: nothing famous uses it, and it echoes RFC 6455 enough to remember.
  */
 import { parseCliArgs, USAGE } from './node/cli-args.ts';
+import { checkInspectTarget } from './node/inspect-target.ts';
 import { describeSocketError, LOG_PREFIX } from './node/log.ts';
 import { startLabServer } from './node/server.ts';
 
@@ -21,9 +22,23 @@ if (settings.help) {
   process.exit(0);
 }
 
+if (settings.inspect !== null) {
+  // A target that is not this machine (without --inspect-allow-remote) or does not resolve is a usage error.
+  try {
+    await checkInspectTarget(settings.inspect);
+  } catch (error) {
+    console.error(`lab-server: ${(error as Error).message}`);
+    process.exit(EXIT_USAGE);
+  }
+}
+
 let server;
 try {
-  server = await startLabServer({ port: settings.port, host: settings.host });
+  server = await startLabServer({
+    port: settings.port,
+    host: settings.host,
+    ...(settings.inspect === null ? {} : { inspect: settings.inspect }),
+  });
 } catch (error) {
   console.error(`lab-server: cannot listen on ${settings.host}:${settings.port}: ${describeSocketError(error)}`);
   process.exit(EXIT_FAILURE);
@@ -34,6 +49,10 @@ console.log(`Lab server and site: ${server.url}/`);
 console.log(`  echo:      ${ws}/echo`);
 console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
 console.log(`  pvp:       ${ws}/pvp/observe  (push versus polling, one run per connection)`);
+if (settings.inspect !== null) {
+  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
+  console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
+}
 console.log('Press Ctrl+C to stop.');
 
 let stopping = false;

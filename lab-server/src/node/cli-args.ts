@@ -1,12 +1,15 @@
+import { ALLOW_REMOTE_FLAG, parseInspectUrl, type InspectOption } from './inspect-target.ts';
 import { ServerDefaults } from './limits.ts';
 
 export interface CliSettings {
   readonly port: number;
   readonly host: string;
   readonly help: boolean;
+  /** --inspect URL (and --inspect-allow-remote); null when not relaying. */
+  readonly inspect: InspectOption | null;
 }
 
-export const USAGE = `usage: node lab-server/src/main.ts [--port N] [--host H] [--help]
+export const USAGE = `usage: node lab-server/src/main.ts [--port N] [--host H] [--inspect ws://HOST:PORT/PATH [${ALLOW_REMOTE_FLAG}]] [--help]
 
 Serves the built site (dist/) and the WebSocket endpoints on one port:
   ws://HOST:PORT/echo               echoes every message (permessage-deflate when offered)
@@ -14,10 +17,15 @@ Serves the built site (dist/) and the WebSocket endpoints on one port:
   ws://HOST:PORT/lab?session=ID     subject: echoes like /echo, reported to the session's observer
   ws://HOST:PORT/pvp/observe        push versus polling: one measured run per connection
                                     (/pvp/poll, /pvp/long-poll, /pvp/sse, /pvp/ws, /pvp/send; docs/push-vs-poll-protocol.md)
+  ws://HOST:PORT/inspect            with --inspect: relays your app's WebSocket to the target, decoded
+                                    for observers of /lab/observe?watch=inspect
 
 Options (flags win over the environment):
   --port N, PORT=N   port to listen on (default ${ServerDefaults.port}, a memorable cousin of RFC 6455; 0 = any free port)
   --host H, HOST=H   address to listen on (default ${ServerDefaults.host}; use 0.0.0.0 to expose it to your network)
+  --inspect URL      relay ws://HOST:PORT/inspect to this ws:// server (your app's), decoding every frame
+  ${ALLOW_REMOTE_FLAG}
+                     let --inspect relay to another machine (default: localhost, 127.0.0.0/8, ::1 only)
   --help             show this text`;
 
 /** Parses flags and environment; throws an Error with a one-line message on bad input. */
@@ -25,6 +33,8 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   let port: number | undefined;
   let host: string | undefined;
   let help = false;
+  let inspectTarget: URL | undefined;
+  let allowRemote = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -37,12 +47,16 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     if (flag === '--help' || flag === '-h') help = true;
     else if (flag === '--port') port = parsePort(value(), '--port');
     else if (flag === '--host') host = parseHost(value(), '--host');
+    else if (flag === '--inspect') inspectTarget = parseInspectUrl(value());
+    else if (flag === ALLOW_REMOTE_FLAG && inline === undefined) allowRemote = true;
     else throw new Error(`unknown option ${arg} (try --help)`);
   }
+  if (allowRemote && inspectTarget === undefined) throw new Error(`${ALLOW_REMOTE_FLAG} only makes sense with --inspect URL`);
   return {
     port: port ?? (env['PORT'] === undefined || env['PORT'] === '' ? ServerDefaults.port : parsePort(env['PORT'], 'PORT')),
     host: host ?? (env['HOST'] === undefined || env['HOST'] === '' ? ServerDefaults.host : parseHost(env['HOST'], 'HOST')),
     help,
+    inspect: inspectTarget === undefined ? null : { target: inspectTarget, allowRemote },
   };
 }
 

@@ -6,11 +6,15 @@ import { headerValues } from '../protocol/handshake/headers.ts';
 import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import { LabSubject, reportHandshake, type LabHub, type LabSession } from './lab.ts';
+import type { InspectTarget } from './inspect-target.ts';
+import type { LabHub, LabSession } from './lab.ts';
+import { LabSubject, reportHandshake } from './lab-subject.ts';
+import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
+import { startRelay } from './relay.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
 
 /** The WebSocket endpoints of the lab server, by request path. */
@@ -21,8 +25,13 @@ export const Endpoint = {
   /** Issue 5, push versus polling: the page's control channel, and WebSocket push (push-vs-poll/). */
   PushObserve: PushPath.Observe,
   PushWebSocket: PushPath.WebSocket,
+  /** With --inspect: relays the app's WebSocket to the target (relay.ts). */
+  Inspect: '/inspect',
 } as const;
 export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
+
+/** An observer's messages are commands of a few hundred bytes: a larger one fails its connection with 1009. */
+export const OBSERVER_MAX_MESSAGE_BYTES = 64 * 1024;
 
 const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
 
@@ -44,7 +53,12 @@ export interface EndpointContext {
   readonly rejectLingerMs: number;
   /** "127.0.0.1:8455", for URLs when a request has no usable Host header. */
   readonly authority: string;
+  /** --inspect: where /inspect relays to; null when the server was started without it. */
+  readonly inspect: InspectTarget | null;
 }
+
+/** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
+const WATCH_INSPECT = 'inspect';
 
 /** A request whose head has been read, with the bytes that followed it. */
 export interface ReceivedRequest {
@@ -65,7 +79,21 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     return;
   }
   const { socket, peer, request, url } = received;
+  if (endpoint === Endpoint.Inspect) {
+    if (context.inspect === null) {
+      refuse(context, received, 404, 'RFC 6455 §4.2.2', 'nothing to inspect: start the lab server with --inspect ws://HOST:PORT/PATH (your app\'s server) to relay /inspect to it');
+    } else {
+      startRelay(context, context.inspect, received);
+    }
+    return;
+  }
+  const watch = endpoint === Endpoint.LabObserve ? url.searchParams.get('watch') : null;
+  if (watch !== null && watch !== WATCH_INSPECT) {
+    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, 20)}: the only value is watch=${WATCH_INSPECT}`);
+    return;
+  }
   let session: LabSession | undefined;
+  let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
     const id = url.searchParams.get('session');
     if (id === null || id === '') {
@@ -77,9 +105,16 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'unknown lab session: a session lives as long as its /lab/observe connection');
       return;
     }
+    const off = deflateTurnedOff(url);
+    if (typeof off === 'string') {
+      refuse(context, received, 400, 'RFC 6455 §4.2.2', off);
+      return;
+    }
+    deflateOff = off;
   }
 
-  const result = acceptClientHandshake(request, context.handshakeOptions);
+  let result = acceptClientHandshake(request, deflateOff ? { ...context.handshakeOptions, deflate: false } : context.handshakeOptions);
+  if (deflateOff && result.ok) result = { ...result, declinedOffers: offersDeclinedByChoice(request) };
   const subjectNumber = session?.nextSubjectNumber() ?? 0;
   if (session !== undefined) {
     reportHandshake(session, subjectNumber, { peer, target: request.target, rawRequest: request.raw, result });
@@ -95,7 +130,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     result.deflate === null ? null : new LazyCompressor(context.compressorFactory, result.deflate, 'server');
   const connection = new Connection({
     role: 'server',
-    maxMessageBytes: context.maxMessageBytes,
+    maxMessageBytes: endpoint === Endpoint.LabObserve ? OBSERVER_MAX_MESSAGE_BYTES : context.maxMessageBytes,
     ...(compressor === null ? {} : { compressor }),
     // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte.
     allocate: allocateUnfilled,
@@ -104,11 +139,12 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   });
   let handler: TransportHandler = echoHandler;
   let observed: LabSession | undefined;
+  let subject: LabSubject | undefined;
   if (endpoint === Endpoint.LabObserve) {
     observed = context.hub.createSession();
     handler = observed;
   } else if (session !== undefined) {
-    handler = new LabSubject(session, subjectNumber, compressor !== null);
+    handler = subject = new LabSubject(session, subjectNumber, compressor !== null);
   }
 
   socket.removeAllListeners('error');
@@ -119,8 +155,11 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   context.transports.add(transport);
   if (observed !== undefined) {
     const host = headerValues(request, 'host')[0] ?? context.authority;
-    observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`);
+    const inspect = context.inspect === null ? null : { target: context.inspect.url.href, url: `ws://${host}${Endpoint.Inspect}` };
+    observed.attach(transport, `ws://${host}${Endpoint.Lab}?session=${observed.id}`, inspect);
+    if (watch === WATCH_INSPECT) context.hub.watchInspect(observed);
   }
+  subject?.attach(transport);
   transport.start(received.rest);
 }
 

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { acceptSteps } from '../protocol/handshake/accept.ts';
-import type { ServerHandshakeResult } from '../protocol/handshake/server.ts';
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
-import { frameRecordToJson, textPreview, toHex, violationToJson } from '../reports/frame-record-json.ts';
+import type { InspectInfo } from '../reports/lab-report-types.ts';
+import { UNREADABLE_COMMAND_ID } from '../reports/lab-command-parse.ts';
+import { runLabCommand } from './lab-commands.ts';
+import { LabSubjects } from './lab-subjects.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 import type { TransportHandler, WebSocketTransport } from './transport.ts';
 
@@ -27,6 +28,10 @@ export interface LabSettings {
 export class LabHub {
   readonly settings: LabSettings;
   readonly #sessions = new Map<string, LabSession>();
+  /** Sessions opened with ?watch=inspect: every relayed connection (--inspect) is reported to each. */
+  readonly #inspectObservers = new Set<LabSession>();
+  /** Relayed connections are numbered server-wide: they belong to no session. */
+  #nextRelaySubject = 1;
 
   constructor(settings: LabSettings) {
     this.settings = settings;
@@ -52,6 +57,26 @@ export class LabHub {
   /** @internal */
   remove(session: LabSession): void {
     this.#sessions.delete(session.id);
+    this.#inspectObservers.delete(session);
+  }
+
+  /** The session also receives the reports of every relayed (--inspect) connection from now on. */
+  watchInspect(session: LabSession): void {
+    if (!session.ended) this.#inspectObservers.add(session);
+  }
+
+  /** Someone is watching relayed connections (decoding can skip building reports otherwise). */
+  get inspectWatched(): boolean {
+    return this.#inspectObservers.size > 0;
+  }
+
+  nextRelaySubjectNumber(): number {
+    return this.#nextRelaySubject++;
+  }
+
+  /** One report about a relayed connection, to every inspect observer (each through its own bounded queue). */
+  reportRelay(type: string, fields: Record<string, unknown>): void {
+    for (const session of this.#inspectObservers) session.report(type, { ...fields, relay: true });
   }
 }
 
@@ -63,6 +88,8 @@ export class LabSession implements TransportHandler {
   readonly startedAt = performance.now();
   #observer: WebSocketTransport | null = null;
   #nextSubject = 1;
+  /** Subjects that commands may act on. */
+  readonly subjects = new LabSubjects();
   #queue: string[] = [];
   #queuedBytes = 0;
   #dropped = 0;
@@ -77,14 +104,18 @@ export class LabSession implements TransportHandler {
     return this.#ended;
   }
 
-  /** Attaches the observer and greets it with the session id and the URL its subject should use. */
-  attach(observer: WebSocketTransport, subjectUrl: string): void {
+  /**
+   * Attaches the observer and greets it with the session id, the URL its subject should use and, when
+   * the server relays (--inspect), where an application should connect to be inspected.
+   */
+  attach(observer: WebSocketTransport, subjectUrl: string, inspect: InspectInfo | null = null): void {
     this.#observer = observer;
     this.report('hello', {
       session: this.id,
       subjectUrl,
       protocolVersion: LAB_PROTOCOL_VERSION,
       previewBytes: this.hub.settings.recordPreviewBytes,
+      inspect,
     });
     this.hub.settings.log(`${LOG_PREFIX} ${observer.peer} /lab/observe session ${this.id} opened`);
   }
@@ -118,8 +149,11 @@ export class LabSession implements TransportHandler {
   }
 
   onEvent(_observer: WebSocketTransport, event: ConnectionEvent): void {
-    // Observers only listen; what they send is read and ignored. Their close ends the session.
-    if (event.type === 'closed') this.#end();
+    // What the observer sends are commands (JSON text, lab-report-types.ts); its close ends the session.
+    if (event.type === 'text') runLabCommand(this, event.text);
+    else if (event.type === 'binary') {
+      this.report('command-result', { id: UNREADABLE_COMMAND_ID, subject: null, ok: false, error: 'commands are JSON text messages, not binary ones' });
+    } else if (event.type === 'closed') this.#end();
   }
 
   onDrain(observer: WebSocketTransport): void {
@@ -146,103 +180,7 @@ export class LabSession implements TransportHandler {
     this.#ended = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.subjects.clear();
     this.hub.remove(this);
-  }
-}
-
-/** What the server saw of a subject's opening handshake. */
-export interface SubjectHandshake {
-  readonly peer: string;
-  readonly target: string;
-  /** The request head exactly as received (ISO-8859-1: one char per byte). */
-  readonly rawRequest: string;
-  readonly result: ServerHandshakeResult;
-}
-
-/** Reports the opening handshake of a subject, accepted or not (rejections teach as much). */
-export function reportHandshake(session: LabSession, subject: number, handshake: SubjectHandshake): void {
-  const { result } = handshake;
-  session.report('subject', { subject, peer: handshake.peer, target: handshake.target });
-  session.report('handshake-request', { subject, raw: handshake.rawRequest });
-  if (result.ok) {
-    session.report('accept', { subject, ...acceptSteps(result.key) });
-  }
-  session.report('handshake-response', {
-    subject,
-    status: result.response.status,
-    raw: result.response.raw,
-    ...(result.ok ? {} : { reason: result.rejection.reason, section: result.rejection.section }),
-  });
-  if (result.ok) {
-    session.report('negotiated', {
-      subject,
-      protocol: result.protocol,
-      extensions: result.extensionsHeader,
-      deflate: result.deflate,
-      declinedOffers: result.declinedOffers,
-    });
-  }
-}
-
-/**
- * A learner's connection on /lab: echoes like /echo, and reports every frame, message, violation and
- * the close to its session's observer.
- */
-export class LabSubject implements TransportHandler {
-  readonly session: LabSession;
-  readonly subject: number;
-  readonly #previewBytes: number;
-  /** permessage-deflate was negotiated, so the echo goes out compressed (RFC 7692 §6). */
-  readonly #compressing: boolean;
-
-  constructor(session: LabSession, subject: number, compressing: boolean) {
-    this.session = session;
-    this.subject = subject;
-    this.#compressing = compressing;
-    this.#previewBytes = session.hub.settings.recordPreviewBytes;
-  }
-
-  onEvent(transport: WebSocketTransport, event: ConnectionEvent): void {
-    const { session, subject } = this;
-    switch (event.type) {
-      case 'frame':
-        session.report('frame', { subject, direction: event.record.direction, record: frameRecordToJson(event.record) });
-        break;
-      case 'text': {
-        session.report('message', { subject, direction: 'client-to-server', opcodeName: 'text', byteLength: event.byteLength, compressed: event.compressed, ...textPreview(event.text, this.#previewBytes) });
-        transport.connection.sendText(event.text);
-        session.report('message', { subject, direction: 'server-to-client', opcodeName: 'text', byteLength: event.byteLength, compressed: this.#compressing, ...textPreview(event.text, this.#previewBytes) });
-        break;
-      }
-      case 'binary': {
-        const preview = this.#binaryPreview(event.data);
-        session.report('message', { subject, direction: 'client-to-server', opcodeName: 'binary', byteLength: event.data.length, compressed: event.compressed, ...preview });
-        transport.connection.sendBinary(event.data);
-        session.report('message', { subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: event.data.length, compressed: this.#compressing, ...preview });
-        break;
-      }
-      case 'ping':
-      case 'pong':
-        session.report(event.type, { subject, direction: 'client-to-server', hex: toHex(event.data) });
-        break;
-      case 'close-received':
-        session.report('close-received', { subject, code: event.code, reason: event.reason });
-        break;
-      case 'violation':
-        session.report('violation', { subject, ...violationToJson(event.violation) });
-        break;
-      case 'closed':
-        session.report('closed', { subject, code: event.code, reason: event.reason, wasClean: event.wasClean });
-        break;
-    }
-  }
-
-  onSocketClose(): void {
-    this.session.report('tcp-closed', { subject: this.subject });
-  }
-
-  #binaryPreview(data: Uint8Array): { hex: string; truncated: boolean } {
-    const truncated = data.length > this.#previewBytes;
-    return { hex: toHex(truncated ? data.subarray(0, this.#previewBytes) : data), truncated };
   }
 }

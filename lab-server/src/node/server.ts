@@ -8,6 +8,7 @@ import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.
 import { CloseCode } from '../protocol/constants.ts';
 import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import { checkInspectTarget, type InspectOption, type InspectTarget } from './inspect-target.ts';
 import { LabHub } from './lab.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
@@ -36,6 +37,11 @@ export interface LabServerOptions {
   /** /lab: bytes of reports queued for a slow observer before reports are dropped. */
   readonly observerQueueBytes?: number;
   readonly shutdownTimeoutMs?: number;
+  /**
+   * --inspect: relay /inspect to this ws:// server (the developer's own), decoding both directions for
+   * /lab/observe?watch=inspect. The host must be this machine unless allowRemote; checked before listening.
+   */
+  readonly inspect?: InspectOption;
   /** One line per notable event; default: stderr. Pass `() => {}` to silence. */
   readonly log?: (line: string) => void;
 }
@@ -69,6 +75,9 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? ServerDefaults.handshakeTimeoutMs;
   const rejectLingerMs = ServerDefaults.rejectLingerMs;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? ServerDefaults.shutdownTimeoutMs;
+
+  // Refused before anything listens: a bad target is a startup error, never a surprise at the first app.
+  const inspect: InspectTarget | null = options.inspect === undefined ? null : await checkInspectTarget(options.inspect);
 
   const sockets = new Set<Socket>();
   /** Sockets handed to node:http (file requests), so a shutdown lets their responses finish. */
@@ -135,6 +144,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     recordPreviewBytes,
     rejectLingerMs,
     authority,
+    inspect,
   };
 
   /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */

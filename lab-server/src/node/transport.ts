@@ -10,6 +10,11 @@ export interface TransportHandler {
   onEvent(transport: WebSocketTransport, event: ConnectionEvent): void;
   /** The socket's write buffer emptied (a slow reader caught up). */
   onDrain?(transport: WebSocketTransport): void;
+  /**
+   * Our writes to this peer piled up past maxWriteBufferBytes and reading from it stopped ('paused'),
+   * or the socket drained and reading resumed ('drained'); bufferedBytes is the socket's unsent output.
+   */
+  onBackpressure?(transport: WebSocketTransport, state: 'paused' | 'drained', bufferedBytes: number): void;
   /** The TCP connection is gone; called once, after the 'closed' event. */
   onSocketClose?(transport: WebSocketTransport): void;
 }
@@ -142,6 +147,7 @@ export class WebSocketTransport {
     if (!this.#paused && socket.writableLength > this.host.maxWriteBufferBytes) {
       this.#paused = true;
       socket.pause();
+      this.handler.onBackpressure?.(this, 'paused', socket.writableLength);
     }
     // #endregion backpressure
   }
@@ -165,6 +171,7 @@ export class WebSocketTransport {
     if (this.#paused && !this.#finished) {
       this.#paused = false;
       this.socket.resume();
+      this.handler.onBackpressure?.(this, 'drained', this.socket.writableLength);
     }
     this.handler.onDrain?.(this);
   }

@@ -104,12 +104,19 @@ export interface ControlReport extends SubjectReportBase {
 
 export interface CloseReceivedReport extends SubjectReportBase {
   readonly type: 'close-received';
+  /** Relayed connections only (both ends send close frames through the relay): whose close frame this was. */
+  readonly direction?: Direction;
   readonly code: number;
   readonly reason: string;
 }
 
 export interface ViolationReport extends SubjectReportBase, ViolationJson {
   readonly type: 'violation';
+  /**
+   * Relayed connections only: whose bytes broke the rule. The relay is not an endpoint: it still passes
+   * the bytes on, but stops decoding that direction.
+   */
+  readonly direction?: Direction;
 }
 
 export interface ClosedReport extends SubjectReportBase {

@@ -9,12 +9,12 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 describe('parseCliArgs', () => {
   it.each([
-    [[], {}, { port: 8455, host: '127.0.0.1', help: false }],
-    [['--port', '9000'], {}, { port: 9000, host: '127.0.0.1', help: false }],
-    [['--port=0', '--host=0.0.0.0'], {}, { port: 0, host: '0.0.0.0', help: false }],
-    [[], { PORT: '7000', HOST: '::1' }, { port: 7000, host: '::1', help: false }],
-    [['--port', '9000'], { PORT: '7000' }, { port: 9000, host: '127.0.0.1', help: false }],
-    [['--help'], {}, { port: 8455, host: '127.0.0.1', help: true }],
+    [[], {}, { port: 8455, host: '127.0.0.1', help: false, inspect: null }],
+    [['--port', '9000'], {}, { port: 9000, host: '127.0.0.1', help: false, inspect: null }],
+    [['--port=0', '--host=0.0.0.0'], {}, { port: 0, host: '0.0.0.0', help: false, inspect: null }],
+    [[], { PORT: '7000', HOST: '::1' }, { port: 7000, host: '::1', help: false, inspect: null }],
+    [['--port', '9000'], { PORT: '7000' }, { port: 9000, host: '127.0.0.1', help: false, inspect: null }],
+    [['--help'], {}, { port: 8455, host: '127.0.0.1', help: true, inspect: null }],
   ])('%j with env %j', (argv, env, expected) => {
     expect(parseCliArgs(argv, env)).toEqual(expected);
   });
@@ -24,6 +24,27 @@ describe('parseCliArgs', () => {
     [['--port', '70000'], /--port must be a port number/],
     [['--port'], /--port needs a value/],
     [['--verbose'], /unknown option --verbose/],
+  ])('%j is refused with one line', (argv, message) => {
+    expect(() => parseCliArgs(argv, {})).toThrow(message);
+  });
+
+  it('--inspect URL takes a ws:// target; --inspect-allow-remote lifts the loopback rule', () => {
+    const settings = parseCliArgs(['--inspect', 'ws://127.0.0.1:3000/socket'], {});
+    expect(settings.inspect?.target.href).toBe('ws://127.0.0.1:3000/socket');
+    expect(settings.inspect?.allowRemote).toBe(false);
+    const remote = parseCliArgs(['--inspect=ws://example.com/ws', '--inspect-allow-remote'], {});
+    expect(remote.inspect).toMatchObject({ allowRemote: true });
+    expect(remote.inspect?.target.hostname).toBe('example.com');
+  });
+
+  it.each([
+    [['--inspect', 'wss://127.0.0.1:3000/'], /wss:\/\/ targets are not supported yet/],
+    [['--inspect', 'http://127.0.0.1:3000/'], /--inspect needs a ws:\/\/ URL, got http:/],
+    [['--inspect', 'not a url'], /--inspect needs a WebSocket URL/],
+    [['--inspect', 'ws://127.0.0.1/#x'], /must not have a #fragment/],
+    [['--inspect'], /--inspect needs a value/],
+    [['--inspect-allow-remote'], /only makes sense with --inspect URL/],
+    [['--inspect-allow-remote=yes', '--inspect', 'ws://127.0.0.1/'], /unknown option --inspect-allow-remote=yes/],
   ])('%j is refused with one line', (argv, message) => {
     expect(() => parseCliArgs(argv, {})).toThrow(message);
   });
@@ -52,6 +73,17 @@ function run(args: string[]): Running {
   return { child, stdout: () => stdout, done };
 }
 
+/** Polls the child's output until `pattern` matches (10 s at most). */
+async function waitFor(running: Running, pattern: RegExp): Promise<RegExpExecArray | null> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const match = pattern.exec(running.stdout());
+    if (match !== null) return match;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return null;
+}
+
 describe('main.ts', () => {
   it('bad flags: one-line error and exit 2', async () => {
     const { code, stderr } = await run(['--bogus']).done;
@@ -60,10 +92,31 @@ describe('main.ts', () => {
     expect(stderr).toMatch(/unknown option --bogus/);
   });
 
+  it.each([
+    [['--inspect', 'wss://127.0.0.1:3000/'], /wss:\/\/ targets are not supported yet/],
+    [['--inspect', 'ws://192.0.2.1:3000/'], /192\.0\.2\.1 is not this machine.*--inspect-allow-remote/],
+  ])('%j: one-line error and exit 2', async (args, message) => {
+    const { code, stderr } = await run(['--port', '0', ...args]).done;
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(message);
+  });
+
+  it('--inspect prints where the app should connect', async () => {
+    const server = run(['--port', '0', '--inspect', 'ws://localhost:3999/socket']);
+    const printed = await waitFor(server, /inspect: point your app at (ws:\/\/127\.0\.0\.1:\d+)\/inspect \(relayed to ws:\/\/localhost:3999\/socket\)/);
+    expect(printed).not.toBeNull();
+    expect(server.stdout()).toContain(`${printed![1]}/lab/observe?watch=inspect`);
+    server.child.kill('SIGTERM');
+    expect((await server.done).code).toBe(0);
+  }, 20_000);
+
   it('--help prints the usage and exits 0', async () => {
     const { code, stdout } = await run(['--help']).done;
     expect(code).toBe(0);
     expect(stdout).toMatch(/--port N/);
+    expect(stdout).toMatch(/--inspect URL/);
+    expect(stdout).toMatch(/--inspect-allow-remote/);
   });
 
   it('prints its URL, serves /echo, and on SIGTERM closes clients with 1001 and exits 0', async () => {

@@ -216,6 +216,40 @@ describe('/lab observer and subject', () => {
     socket.destroy();
   }, 60_000);
 
+  it('?deflate=off: the server declines the permessage-deflate offer and says why (RFC 7692 §5)', async () => {
+    const observer = await observe();
+    const { ws } = await openSubject(`${observer.subjectUrl}&deflate=off`, { perMessageDeflate: true });
+    expect(ws.extensions).toBe('');
+    const echo = new Promise<string>((resolve) => ws.once('message', (data) => resolve(String(data))));
+    ws.send('plain');
+    expect(await echo).toBe('plain');
+    expect(await eventually(() => ofType(observer.reports, 'message', 1).length === 2)).toBe(true);
+    const negotiated = ofType(observer.reports, 'negotiated', 1)[0]!;
+    expect(negotiated).toMatchObject({ extensions: null, deflate: null });
+    expect(negotiated['declinedOffers']).toEqual([
+      { offerIndex: 0, reason: 'permessage-deflate declined: the subject URL asked for ?deflate=off', section: 'RFC 7692 §5' },
+    ]);
+    expect(String(ofType(observer.reports, 'handshake-response', 1)[0]!['raw'])).not.toMatch(/Sec-WebSocket-Extensions/i);
+    expect(ofType(observer.reports, 'message', 1).every((report) => report['compressed'] === false)).toBe(true);
+    ws.close();
+    // Without the parameter the same client gets deflate.
+    const { ws: again } = await openSubject(observer.subjectUrl, { perMessageDeflate: true });
+    expect(again.extensions).toMatch(/^permessage-deflate/);
+    again.close();
+    observer.ws.close();
+  });
+
+  it('any other deflate= value is refused with 400 and a one-line reason', async () => {
+    const observer = await observe();
+    const answer = await exchange(lab.port, handshakeHead(`/lab?session=${observer.session}&deflate=maybe`));
+    const response = parseResponse(answer.text);
+    expect(response.status).toBe(400);
+    expect(Buffer.from(response.body, 'latin1').toString('utf8').trim()).toBe(
+      'unknown deflate="maybe": use deflate=off to decline permessage-deflate, or leave it out (RFC 6455 §4.2.2)',
+    );
+    observer.ws.close();
+  });
+
   it('the session ends with its observer: later subjects get 404', async () => {
     const observer = await observe();
     const closed = new Promise((resolve) => observer.ws.once('close', resolve));

@@ -71,7 +71,13 @@ describe('/pvp/observe', () => {
   it('restarts on a second start, stops on stop, and its run ends when the observer goes', async () => {
     const observer = await running({ eventsPerSecond: 50 });
     await observer.waitFor((report) => report.type === 'event-created');
+    // Too soon: each start opens and closes sockets, so starts are spaced.
     let from = observer.reports.length;
+    observer.command({ type: 'start', params: { ...BASE_PARAMS, eventsPerSecond: 50, seed: 2 } });
+    const tooSoon = await observer.waitFor((report) => report.type === 'error', 2000, from);
+    expect(tooSoon.type === 'error' && tooSoon.message).toMatch(/^started \d+ ms ago: wait 500 ms between starts$/);
+    await new Promise((resolve) => setTimeout(resolve, PushLimits.minStartIntervalMs));
+    from = observer.reports.length;
     observer.command({ type: 'start', params: { ...BASE_PARAMS, eventsPerSecond: 50, seed: 2 } });
     await observer.waitFor((report) => report.type === 'started', 2000, from);
     const types = observer.reports.slice(from).map((report) => report.type);

@@ -32,6 +32,7 @@ export interface ChildServerOptions {
   readonly handshakeTimeoutMs?: number;
   readonly maxHeadBytes?: number;
   readonly maxMessageBytes?: number;
+  readonly observerQueueBytes?: number;
 }
 
 export function startChildServer(options: ChildServerOptions = {}): Promise<ChildServer> {

@@ -146,7 +146,8 @@ export class PushVsPollHub implements RunHost {
 
   /** The server is stopping: every run ends (held polls answered, streams ended, simulated clients stopped). */
   shutdown(): void {
-    for (const run of [...this.#runs.values()]) run.end();
-    if (this.#runs.size > 0) this.log(`${LOG_PREFIX} push-vs-poll: ${this.#runs.size} runs left at shutdown`);
+    const runs = [...this.#runs.values()];
+    for (const run of runs) run.end();
+    if (runs.length > 0) this.log(`${LOG_PREFIX} push-vs-poll: ${runs.length} runs ended by the shutdown`);
   }
 }

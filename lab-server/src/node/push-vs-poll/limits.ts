@@ -23,6 +23,8 @@ export const PushLimits = {
   observerQueueBytes: 1024 * 1024,
   /** Observer socket bytes beyond which reports wait in the bounded queue above. */
   observerSocketHighWater: 64 * 1024,
+  /** A start this soon after the previous one is refused: each start opens and closes every simulated client's sockets. */
+  minStartIntervalMs: 500,
   /** Commands on /pvp/observe are small JSON; a larger message closes the observer with 1009. */
   maxCommandBytes: 4 * 1024,
 } as const;

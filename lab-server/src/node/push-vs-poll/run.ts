@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionEvent } from '../../protocol/connection-types.ts';
 import {
   PUSH_TRANSPORTS, STATS_INTERVAL_MS,
-  type ExchangeReport, type ExperimentParams, type PushEvent, type PushReport, type PushTransport, type TransportStats,
+  type ExchangeReport, type ExperimentParams, type PushEvent, type PushReport, type PushTransport,
 } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
@@ -16,7 +16,8 @@ import { EventSchedule } from './event-source.ts';
 import { PushLimits } from './limits.ts';
 import { ObserverChannel } from './observer-channel.ts';
 import { parseCommand } from './params.ts';
-import { TransportCounters } from './stats.ts';
+import { RunCounters, type RunStats } from './run-counters.ts';
+import type { TransportCounters } from './stats.ts';
 
 /** An event as the run keeps it: its JSON once, and when it came to exist on this host's clock. */
 export interface HistoryEntry {
@@ -45,16 +46,6 @@ export interface RunHost {
   forget(run: PushRun): void;
 }
 
-interface CounterPair {
-  readonly all: TransportCounters;
-  readonly own: TransportCounters;
-}
-
-/** Where a client stands in the event sequence: the next seq it should get, for gap counting. */
-interface ClientTrack {
-  nextExpected: number;
-}
-
 export type RunState = 'idle' | 'running' | 'stopped';
 
 export class PushRun implements TransportHandler {
@@ -66,14 +57,14 @@ export class PushRun implements TransportHandler {
   #startedAt = performance.now();
   #history: HistoryEntry[] = [];
   #lastSeq = 0;
-  #counters = makeCounters();
-  #tracks = new Map<string, ClientTrack>();
+  #counters = new RunCounters();
   #subscribers = new Map<string, PushSubscriber>();
   #eventTimer: NodeJS.Timeout | null = null;
   #statsTimer: NodeJS.Timeout | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
   #stopSimulated: (() => void) | null = null;
   #reserved = 0;
+  #lastStartAt = Number.NEGATIVE_INFINITY;
   #ended = false;
 
   constructor(host: RunHost) {
@@ -151,17 +142,14 @@ export class PushRun implements TransportHandler {
 
   // ---- counting -----------------------------------------------------------------------------------
 
-  /** Applies `update` to the transport's totals and, for client 0, to the page's own counters. */
+  /** Applies `update` to the lane's totals and, for client 0, to the page's own counters. */
   count(transport: PushTransport, client: number, update: (counters: TransportCounters) => void): void {
-    const pair = this.#counters[transport];
-    update(pair.all);
-    if (client === 0) update(pair.own);
+    this.#counters.count(transport, client, update);
   }
 
   /** Sets where a client starts in the sequence, unless it is already known (a reconnect keeps its place). */
   track(transport: PushTransport, client: number, nextExpected: number): void {
-    const key = `${transport}:${client}`;
-    if (!this.#tracks.has(key)) this.#tracks.set(key, { nextExpected });
+    this.#counters.track(transport, client, nextExpected);
   }
 
   /**
@@ -171,32 +159,12 @@ export class PushRun implements TransportHandler {
    * what it missed meanwhile counts as missed (the WebSocket has no resume of its own).
    */
   pushStartAfter(transport: PushTransport, client: number): number {
-    return this.#tracks.has(`${transport}:${client}`) ? this.#lastSeq : 0;
+    return this.#counters.isTracked(transport, client) ? this.#lastSeq : 0;
   }
 
-  /**
-   * Events whose bytes were just handed to a client's socket: new ones count as delivered with their
-   * delay; a sequence number skipped over counts as missed; a repeat (a re-asked poll) counts as neither.
-   */
+  /** Events just handed to a client's socket (see RunCounters.delivered). */
   delivered(transport: PushTransport, client: number, entries: readonly HistoryEntry[], writtenAt: number): void {
-    const key = `${transport}:${client}`;
-    let track = this.#tracks.get(key);
-    if (track === undefined) {
-      track = { nextExpected: entries[0]?.event.seq ?? this.#lastSeq + 1 };
-      this.#tracks.set(key, track);
-    }
-    for (const entry of entries) {
-      const seq = entry.event.seq;
-      if (seq < track.nextExpected) continue;
-      const missed = seq - track.nextExpected;
-      const delay = writtenAt - entry.createdReal;
-      this.count(transport, client, (counters) => {
-        counters.eventsMissed += missed;
-        counters.eventsDelivered++;
-        counters.latency.add(delay);
-      });
-      track.nextExpected = seq + 1;
-    }
+    this.#counters.delivered(transport, client, entries, writtenAt);
   }
 
   /** A step of client 0's conversation, for the page's sequence diagrams. */
@@ -228,6 +196,12 @@ export class PushRun implements TransportHandler {
   // ---- commands -----------------------------------------------------------------------------------
 
   start(params: ExperimentParams): void {
+    const sinceLastStart = performance.now() - this.#lastStartAt;
+    if (sinceLastStart < PushLimits.minStartIntervalMs) {
+      this.report({ type: 'error', t: this.now(), message: `started ${Math.round(sinceLastStart)} ms ago: wait ${PushLimits.minStartIntervalMs} ms between starts` });
+      return;
+    }
+    this.#lastStartAt = performance.now();
     if (this.#state === 'running') this.stop('command');
     const needed = params.simulatedClients * PUSH_TRANSPORTS.length;
     if (!this.host.reserveSimulated(needed)) {
@@ -276,18 +250,11 @@ export class PushRun implements TransportHandler {
   #clear(): void {
     this.#history = [];
     this.#lastSeq = 0;
-    this.#counters = makeCounters();
-    this.#tracks.clear();
+    this.#counters = new RunCounters();
   }
 
-  stats(): { transports: Record<PushTransport, TransportStats>; ownClient: Record<PushTransport, TransportStats> } {
-    const transports = {} as Record<PushTransport, TransportStats>;
-    const ownClient = {} as Record<PushTransport, TransportStats>;
-    for (const transport of PUSH_TRANSPORTS) {
-      transports[transport] = this.#counters[transport].all.snapshot();
-      ownClient[transport] = this.#counters[transport].own.snapshot();
-    }
-    return { transports, ownClient };
+  stats(): RunStats {
+    return this.#counters.stats();
   }
 
   #reportStats(): void {
@@ -328,10 +295,4 @@ export class PushRun implements TransportHandler {
     this.host.forget(this);
     this.host.log(`${LOG_PREFIX} /pvp/observe run ${this.id} ended${dropped > 0 ? ` (${dropped} reports dropped for a slow observer)` : ''}`);
   }
-}
-
-function makeCounters(): Record<PushTransport, CounterPair> {
-  const counters = {} as Record<PushTransport, CounterPair>;
-  for (const transport of PUSH_TRANSPORTS) counters[transport] = { all: new TransportCounters(transport), own: new TransportCounters(transport) };
-  return counters;
 }

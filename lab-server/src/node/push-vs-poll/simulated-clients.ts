@@ -5,8 +5,7 @@
  * /pvp/ws). They go through the same listening socket, head reader and node:http as any browser.
  */
 import { CloseCode } from '../../protocol/constants.ts';
-import type { PollResponse, PushTransport, UpstreamMessage } from '../../reports/push-vs-poll-types.ts';
-import { PushTransport as Transport } from '../../reports/push-vs-poll-types.ts';
+import { PushTransport, type PollResponse, type UpstreamMessage } from '../../reports/push-vs-poll-types.ts';
 import { connectWebSocket, type CoreWebSocketClient } from '../client.ts';
 import { LOG_PREFIX } from '../log.ts';
 import { PushPath } from './paths.ts';
@@ -94,7 +93,7 @@ class ShortPollClient extends HttpClient {
   #after = 0;
 
   constructor(target: SimulatedTarget, client: number, startedAt: number) {
-    super(target, client, startedAt, Transport.ShortPoll);
+    super(target, client, startedAt, PushTransport.ShortPoll);
     this.#intervalMs = target.params.pollIntervalMs;
     this.#poll();
   }
@@ -114,7 +113,7 @@ class LongPollClient extends HttpClient {
   #after = 0;
 
   constructor(target: SimulatedTarget, client: number, startedAt: number) {
-    super(target, client, startedAt, Transport.LongPoll);
+    super(target, client, startedAt, PushTransport.LongPoll);
     this.#poll();
   }
 
@@ -135,7 +134,7 @@ class SseClient extends HttpClient {
   readonly #parser = new SseParser();
 
   constructor(target: SimulatedTarget, client: number, startedAt: number) {
-    super(target, client, startedAt, Transport.Sse);
+    super(target, client, startedAt, PushTransport.Sse);
     this.#connect();
   }
 

@@ -11,8 +11,8 @@
  *
  * Ownership: push() takes ownership of the chunk. Masked payloads are unmasked in place (as ws does),
  * and a payload that lies wholly inside one chunk is handed on as a view into it, so the common case
- * costs no copy. A payload that spans chunks is copied into a buffer of its own, which is made only once
- * half of it has arrived, so memory follows what the peer sent rather than what it declared.
+ * costs no copy. A payload that spans chunks is assembled by spanning-payload.ts, whose buffer is made
+ * only once half of it has arrived, so memory follows what the peer sent rather than what it declared.
  * Callers must not reuse a chunk's memory after pushing it.
  */
 import { CloseCode, MASKING_KEY_BYTES, MIN_HEADER_BYTES, Opcode } from '../constants.ts';
@@ -31,8 +31,9 @@ import {
   lengthHighWord,
   payloadLengthViolation,
 } from './header.ts';
-import { applyMask, maskInto } from './mask.ts';
+import { applyMask } from './mask.ts';
 import { buildFrameRecord, directionReadBy } from './record.ts';
+import { SpanningPayload, UNBUFFERABLE } from './spanning-payload.ts';
 import type { Direction, Frame, FrameRecord, Role } from './types.ts';
 
 export interface FrameParserOptions {
@@ -66,8 +67,6 @@ const MAX_HEADER_BYTES = 14;
 const HEADER_BUFFER_BYTES = MAX_HEADER_BYTES + MASKING_KEY_BYTES;
 /** Shared by parsers that have not read a byte yet: an idle connection allocates no buffer of its own. */
 const NO_BYTES_YET = new Uint8Array(HEADER_BUFFER_BYTES);
-/** Spanning payloads up to this size get their buffer with their first piece. */
-const EAGER_BUFFER_BYTES = 64 * 1024;
 const EMPTY = new Uint8Array(0);
 
 export class FrameParser {
@@ -93,14 +92,8 @@ export class FrameParser {
   #masked = false;
   /** A view of the header buffer's last 4 bytes, made with the buffer. */
   #maskingKey = NO_BYTES_YET;
-  /** A payload that spans chunks, filled (and unmasked) piece by piece; null otherwise. */
-  #payloadBuffer: Uint8Array | null = null;
-  /**
-   * Pieces (as on the wire) of a spanning payload that has no buffer yet: too little of it has arrived, or a
-   * buffer of its declared size could not be had (a length near 2^53 is legal). Null when unused.
-   */
-  #pieces: Uint8Array[] | null = null;
-  #payloadReceived = 0;
+  /** The current payload when it spans chunks (see spanning-payload.ts); null otherwise. */
+  #spanning: SpanningPayload | null = null;
   /** First payload bytes as on the wire (still masked), when recording. */
   #wirePreview: Uint8Array | null = null;
   #frameStart = 0;
@@ -237,95 +230,38 @@ export class FrameParser {
   #readPayload(chunk: Uint8Array, position: number, frames: Frame[]): number {
     const payloadLength = this.#payloadLength;
     const available = chunk.length - position;
-    if (this.#payloadReceived === 0 && available >= payloadLength) {
-      // Hot path: the whole payload is in this chunk. Hand on a view, unmasked in place.
-      const payload = chunk.subarray(position, position + payloadLength);
-      if (this.#previewBytes >= 0) this.#wirePreview = payload.slice(0, Math.min(this.#previewBytes, payloadLength));
-      if (this.#masked) applyMask(payload, this.#maskingKey, 0);
-      frames.push(this.#completeFrame(payload));
-      return position + payloadLength;
+    let spanning = this.#spanning;
+    if (spanning === null) {
+      if (available >= payloadLength) {
+        // Hot path: the whole payload is in this chunk. Hand on a view, unmasked in place.
+        const payload = chunk.subarray(position, position + payloadLength);
+        if (this.#previewBytes >= 0) this.#wirePreview = payload.slice(0, Math.min(this.#previewBytes, payloadLength));
+        if (this.#masked) applyMask(payload, this.#maskingKey, 0);
+        frames.push(this.#completeFrame(payload));
+        return position + payloadLength;
+      }
+      spanning = this.#spanning = new SpanningPayload(payloadLength, this.#masked ? this.#maskingKey : null, this.#allocate);
     }
-    // The payload spans chunks. Its pieces are collected (unmasked) until enough of it has arrived to
-    // justify a buffer of the declared size; from then on each piece is copied into that buffer while
-    // still in the CPU cache, unmasked on the way.
-    const received = this.#payloadReceived;
+    const received = spanning.received;
     const take = Math.min(payloadLength - received, available);
     const piece = chunk.subarray(position, position + take);
-    if (this.#previewBytes >= 0) this.#keepWirePreview(piece);
-    this.#payloadReceived = received + take;
-    const buffer = this.#payloadBuffer;
-    if (buffer === null) return this.#collectPiece(piece, frames, position + take);
-    if (this.#masked) maskInto(piece, buffer, received, this.#maskingKey, received);
-    else buffer.set(piece, received);
-    if (received + take === payloadLength) {
-      this.#payloadBuffer = null;
-      frames.push(this.#completeFrame(buffer));
+    if (this.#previewBytes >= 0) this.#keepWirePreview(piece, received);
+    const payload = spanning.add(piece);
+    if (payload === UNBUFFERABLE) {
+      this.#fail(violation(CloseCode.MessageTooBig, 'RFC 6455 §10.4',
+        `frame payload of ${payloadLength} bytes cannot be buffered`, this.#frameStart + this.#headerLength));
+    } else if (payload !== null) {
+      frames.push(this.#completeFrame(payload));
     }
     return position + take;
   }
 
-  #keepWirePreview(piece: Uint8Array): void {
+  #keepWirePreview(piece: Uint8Array, received: number): void {
     if (this.#wirePreview === null) {
       this.#wirePreview = new Uint8Array(Math.min(this.#previewBytes, this.#payloadLength));
     }
-    const room = this.#wirePreview.length - this.#payloadReceived;
-    if (room > 0) this.#wirePreview.set(piece.subarray(0, Math.min(room, piece.length)), this.#payloadReceived);
-  }
-
-  /**
-   * Keeps one piece of a spanning payload that has no buffer yet. The buffer of the declared size is
-   * made only once half the payload (or all of a small one) is here: a peer that declares a 16 MiB
-   * frame and sends one byte must not make us reserve 16 MiB (RFC 6455 §10.4: resource limits), so
-   * what we hold stays within twice what the peer really sent.
-   */
-  #collectPiece(piece: Uint8Array, frames: Frame[], next: number): number {
-    // Kept as it came (still masked): unmasked in the one copy that joins the pieces.
-    (this.#pieces ??= []).push(piece);
-    const arrived = this.#payloadReceived;
-    if (arrived === this.#payloadLength) return this.#joinPieces(frames, next);
-    if (this.#payloadLength <= EAGER_BUFFER_BYTES || arrived * 2 >= this.#payloadLength) this.#movePiecesToBuffer();
-    return next;
-  }
-
-  /** Gives the payload its own buffer and copies the pieces in; keeps collecting if it cannot be had. */
-  #movePiecesToBuffer(): void {
-    let buffer: Uint8Array;
-    try {
-      const allocate = this.#allocate;
-      buffer = allocate === undefined ? new Uint8Array(this.#payloadLength) : allocate(this.#payloadLength);
-    } catch {
-      return; // #joinPieces decides at the payload's end: join, or fail with 1009.
-    }
-    this.#copyPiecesInto(this.#pieces!, buffer);
-    this.#pieces = null;
-    this.#payloadBuffer = buffer;
-  }
-
-  /** The last piece of a payload that never got its buffer: join the pieces, or fail with 1009. */
-  #joinPieces(frames: Frame[], next: number): number {
-    const pieces = this.#pieces!;
-    this.#pieces = null;
-    let payload: Uint8Array;
-    try {
-      payload = new Uint8Array(this.#payloadLength);
-    } catch {
-      this.#fail(violation(CloseCode.MessageTooBig, 'RFC 6455 §10.4',
-        `frame payload of ${this.#payloadLength} bytes cannot be buffered`, this.#frameStart + this.#headerLength));
-      return next;
-    }
-    this.#copyPiecesInto(pieces, payload);
-    frames.push(this.#completeFrame(payload));
-    return next;
-  }
-
-  /** Joins the pieces of a payload into its buffer, unmasking them on the way (RFC 6455 §5.3). */
-  #copyPiecesInto(pieces: readonly Uint8Array[], buffer: Uint8Array): void {
-    let at = 0;
-    for (const kept of pieces) {
-      if (this.#masked) maskInto(kept, buffer, at, this.#maskingKey, at);
-      else buffer.set(kept, at);
-      at += kept.length;
-    }
+    const room = this.#wirePreview.length - received;
+    if (room > 0) this.#wirePreview.set(piece.subarray(0, Math.min(room, piece.length)), received);
   }
 
   #completeFrame(payload: Uint8Array): Frame {
@@ -362,7 +298,7 @@ export class FrameParser {
     this.#state = State.Header;
     this.#headerFilled = 0;
     this.#lengthRead = false;
-    this.#payloadReceived = 0;
+    this.#spanning = null;
     this.#wirePreview = null;
     return frame;
   }
@@ -376,8 +312,7 @@ export class FrameParser {
   #fail(broken: ProtocolViolation): void {
     this.#state = State.Failed;
     this.#violation = broken;
-    this.#payloadBuffer = null;
-    this.#pieces = null;
+    this.#spanning = null;
     if (this.#previewBytes < 0) return;
     this.#violationRecord = buildFrameRecord({
       direction: this.#direction,

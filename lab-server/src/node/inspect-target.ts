@@ -1,0 +1,107 @@
+/**
+ * `--inspect ws://...`: which server the /inspect relay forwards to. The target is fixed on the command
+ * line (clients cannot choose it, so the relay is never an open proxy), and it must be on this machine
+ * unless the user says otherwise with --inspect-allow-remote: a lab server exposed with --host 0.0.0.0
+ * must not become a way into some other host.
+ */
+import { lookup } from 'node:dns/promises';
+import { isIP } from 'node:net';
+
+/** The flag that lifts the loopback-only rule. */
+export const ALLOW_REMOTE_FLAG = '--inspect-allow-remote';
+
+/** RFC 6455 §3: the default port of the ws scheme. */
+const WS_DEFAULT_PORT = 80;
+
+/** How long the target may take to accept the TCP connection and answer the handshake; then 504 to the app. */
+export const INSPECT_HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export interface InspectOption {
+  readonly target: URL;
+  /** --inspect-allow-remote: any host, not only this machine. */
+  readonly allowRemote?: boolean;
+  /** Default INSPECT_HANDSHAKE_TIMEOUT_MS. */
+  readonly handshakeTimeoutMs?: number;
+}
+
+/** A checked target: where to connect and what to put in the forwarded request. */
+export interface InspectTarget {
+  readonly url: URL;
+  /** The address (or, with allowRemote, the host name) the relay connects to. */
+  readonly connectHost: string;
+  readonly port: number;
+  /** "host:port" as in the URL: the Host header of the forwarded request (RFC 7230 §5.4). */
+  readonly authority: string;
+  /** origin-form request target, "/path?query" (RFC 7230 §5.3.1). */
+  readonly pathAndQuery: string;
+  readonly handshakeTimeoutMs: number;
+}
+
+/** Parses the --inspect value; throws an Error with a one-line message. */
+export function parseInspectUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--inspect needs a WebSocket URL like ws://127.0.0.1:3000/socket, got "${text}"`);
+  }
+  if (url.protocol === 'wss:') {
+    throw new Error('--inspect: wss:// targets are not supported yet (the relay has no TLS); use a ws:// URL');
+  }
+  if (url.protocol !== 'ws:') throw new Error(`--inspect needs a ws:// URL, got ${url.protocol}//`);
+  if (url.hash !== '') throw new Error('--inspect: a WebSocket URL must not have a #fragment (RFC 6455 §3)');
+  if (url.username !== '' || url.password !== '') throw new Error('--inspect: the URL must not contain a user name or password');
+  return url;
+}
+
+/** 127.0.0.0/8, ::1, and IPv4-mapped 127.x (::ffff:127.0.0.1): the addresses of this machine's loopback. */
+export function isLoopbackAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 4) return address.startsWith('127.');
+  if (family === 6) {
+    const lower = address.toLowerCase();
+    if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+    return mapped !== null && mapped[1]!.startsWith('127.');
+  }
+  return false;
+}
+
+export type Resolver = (host: string) => Promise<readonly string[]>;
+
+async function resolveAll(host: string): Promise<readonly string[]> {
+  const addresses = await lookup(host, { all: true, verbatim: true });
+  return addresses.map((entry) => entry.address);
+}
+
+/**
+ * Checks the target at startup: without allowRemote, every address its host resolves to must be a
+ * loopback address (one public address among them is enough to refuse). The relay then connects to
+ * the address checked here, so a later DNS answer cannot redirect it elsewhere.
+ */
+export async function checkInspectTarget(option: InspectOption, resolve: Resolver = resolveAll): Promise<InspectTarget> {
+  const url = parseInspectUrl(option.target.href);
+  const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  const port = url.port === '' ? WS_DEFAULT_PORT : Number(url.port);
+  const pathAndQuery = `${url.pathname === '' ? '/' : url.pathname}${url.search}`;
+  const handshakeTimeoutMs = option.handshakeTimeoutMs ?? INSPECT_HANDSHAKE_TIMEOUT_MS;
+  const base = { url, port, authority: url.host, pathAndQuery, handshakeTimeoutMs };
+  if (option.allowRemote === true) return { ...base, connectHost: host };
+  let addresses: readonly string[];
+  if (isIP(host) !== 0) {
+    addresses = [host];
+  } else {
+    try {
+      addresses = await resolve(host);
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      throw new Error(`--inspect: cannot resolve ${host}${typeof code === 'string' ? ` (${code})` : ''}`);
+    }
+  }
+  const remote = addresses.filter((address) => !isLoopbackAddress(address));
+  if (addresses.length === 0 || remote.length > 0) {
+    const shown = remote.length > 0 ? ` (${host} is ${remote.slice(0, 3).join(', ')})` : '';
+    throw new Error(`--inspect: ${host} is not this machine${shown}; only localhost, 127.0.0.0/8 and ::1 are relayed unless you add ${ALLOW_REMOTE_FLAG}`);
+  }
+  return { ...base, connectHost: addresses[0]! };
+}

@@ -1,0 +1,159 @@
+/**
+ * The observer's commands (LabCommand in lab-report-types.ts, docs/lab-protocol.md "Commands"): the
+ * server acts on a subject connection so the learner sees frames a browser's API never sends — a
+ * server ping, a fragmented or compressed message, control frames between fragments, a chosen close,
+ * a deliberately broken frame, a message big enough to meet TCP's backpressure. Every command gets a
+ * `command-result`; whatever the observer sends, the answer is a one-line reason, never a crash.
+ */
+import { Opcode } from '../protocol/constants.ts';
+import type { OutgoingFrame } from '../protocol/frame/serializer.ts';
+import { encodeUtf8 } from '../protocol/utf8.ts';
+import { describeSocketError, LOG_PREFIX } from './log.ts';
+import { parseLabCommand } from '../reports/lab-command-parse.ts';
+import type { LabCommand } from '../reports/lab-report-types.ts';
+import { clientVerdict, serverViolationFrame } from '../reports/server-violation-frames.ts';
+import type { LabSession } from './lab.ts';
+import type { LabSubject } from './lab-subject.ts';
+
+/** send-interleaved: the data of the ping and of the unsolicited pong written between the fragments. */
+const INTERLEAVED_PING = encodeUtf8('between fragments');
+const INTERLEAVED_PONG = encodeUtf8('unsolicited');
+/** send-large: byte i of the message is i mod 256, so a reader can check every byte. */
+const LARGE_PATTERN = Uint8Array.from({ length: 256 }, (_, i) => i);
+
+/** Reads, runs and answers one command message from the observer. */
+export function runLabCommand(session: LabSession, text: string): void {
+  const parsed = parseLabCommand(text);
+  if (!parsed.ok) {
+    answer(session, parsed.id, parsed.subject, parsed.error);
+    return;
+  }
+  const command = parsed.command;
+  const target = resolveSubject(session, command.subject);
+  if (typeof target === 'string') {
+    answer(session, command.id, command.subject ?? null, target);
+    return;
+  }
+  let error: string | null;
+  try {
+    error = execute(target, command);
+  } catch (caught) {
+    // A bug of ours, not the observer's input: one line to the log and to the observer, no crash.
+    error = `internal error: ${describeSocketError(caught)}`;
+    session.hub.settings.log(`${LOG_PREFIX} /lab/observe session ${session.id} command ${command.type} failed: ${describeSocketError(caught)}`);
+  }
+  answer(session, command.id, target.subject, error);
+}
+
+function answer(session: LabSession, id: number, subject: number | null, error: string | null): void {
+  session.report('command-result', { id, subject, ok: error === null, ...(error === null ? {} : { error }) });
+}
+
+/** The subject the command names, or the most recent open one; a string says why there is none. */
+function resolveSubject(session: LabSession, number: number | undefined): LabSubject | string {
+  if (number === undefined) {
+    return session.subjects.latestOpen() ?? 'no open subject connection: connect one to the subjectUrl from hello first';
+  }
+  const subject = session.subjects.find(number);
+  if (subject === undefined) {
+    return session.subjects.wasConnected(number) ? `subject ${number} is no longer connected` : `no subject ${number} in this session`;
+  }
+  if (!subject.isOpen) return `subject ${number} is closing: nothing may be sent after a close frame (RFC 6455 §5.5.1)`;
+  return subject;
+}
+
+/** Runs a command on an open subject; returns null when done, or why it was not. */
+function execute(subject: LabSubject, command: LabCommand): string | null {
+  const transport = subject.transport!;
+  const connection = transport.connection;
+  if (command.type !== 'close' && transport.paused) {
+    // Backpressure: more output for a peer that is not reading would only pile up in our memory.
+    return `subject ${subject.subject} is not reading: ${transport.socket.writableLength} bytes wait to be written; try again once it has drained`;
+  }
+  switch (command.type) {
+    case 'ping':
+      connection.ping(encodeUtf8(command.text ?? ''));
+      break;
+    case 'send-fragmented': {
+      const bytes = encodeUtf8(command.text);
+      writeFragments(subject, splitEvenly(bytes, command.fragments), []);
+      subject.reportTextSent(command.text, bytes.length, false);
+      break;
+    }
+    case 'send-compressed': {
+      if (!subject.compressing) {
+        return `permessage-deflate was not negotiated on subject ${subject.subject} (RFC 7692 §6): connect with a client that offers it, without ?deflate=off`;
+      }
+      const bytes = encodeUtf8(command.text);
+      connection.sendTextBytes(bytes, { compress: true });
+      subject.reportTextSent(command.text, bytes.length, true);
+      break;
+    }
+    case 'send-interleaved': {
+      // RFC 6455 §5.4: "Control frames MAY be injected in the middle of a fragmented message."
+      const bytes = encodeUtf8(command.text);
+      writeFragments(subject, splitEvenly(bytes, 3), [
+        { fin: true, opcode: Opcode.Ping, payload: INTERLEAVED_PING },
+        // RFC 6455 §5.5.3: an unsolicited pong is a heartbeat; no answer is expected.
+        { fin: true, opcode: Opcode.Pong, payload: INTERLEAVED_PONG },
+      ]);
+      subject.reportTextSent(command.text, bytes.length, false);
+      break;
+    }
+    case 'close':
+      transport.close(command.code, command.reason);
+      return null; // close() pumped already
+    case 'violation': {
+      const frame = serverViolationFrame(command.kind);
+      const verdict = clientVerdict(frame);
+      if (verdict === null) return `internal error: the core's client accepts the ${command.kind} frame`;
+      transport.pump(); // earlier events first, so the marked record is this frame's
+      subject.expectViolation(verdict);
+      connection.sendRawFrame(frame);
+      break;
+    }
+    case 'send-large': {
+      const data = largeMessage(command.bytes);
+      // Uncompressed, so the bytes on the wire are the size asked for.
+      connection.sendBinary(data, { compress: false });
+      subject.reportBinarySent(data, false);
+      break;
+    }
+  }
+  transport.pump();
+  return null;
+}
+
+/**
+ * One text message as consecutive frames (RFC 6455 §5.4): a text frame with FIN clear, continuation
+ * frames, FIN on the last; `between[i]` (a control frame) is written after fragment i.
+ */
+function writeFragments(subject: LabSubject, fragments: readonly Uint8Array[], between: readonly OutgoingFrame[]): void {
+  const connection = subject.transport!.connection;
+  const last = fragments.length - 1;
+  fragments.forEach((payload, i) => {
+    connection.sendRawFrame({ fin: i === last, opcode: i === 0 ? Opcode.Text : Opcode.Continuation, payload });
+    const control = between[i];
+    if (control !== undefined && i < last) connection.sendRawFrame(control);
+  });
+}
+
+/** `count` pieces whose lengths differ by at most one (some are empty when bytes are fewer than pieces). */
+function splitEvenly(bytes: Uint8Array, count: number): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const size = Math.floor(bytes.length / count) + (i < bytes.length % count ? 1 : 0);
+    pieces.push(bytes.subarray(at, at + size));
+    at += size;
+  }
+  return pieces;
+}
+
+function largeMessage(length: number): Uint8Array {
+  const data = new Uint8Array(length);
+  for (let at = 0; at < length; at += LARGE_PATTERN.length) {
+    data.set(length - at >= LARGE_PATTERN.length ? LARGE_PATTERN : LARGE_PATTERN.subarray(0, length - at), at);
+  }
+  return data;
+}
