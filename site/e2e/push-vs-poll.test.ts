@@ -21,6 +21,15 @@ const TRANSPORTS = ['poll', 'long-poll', 'sse', 'ws'] as const;
 /** Short enough for a test, long enough for a few polls at the page's default 1 s interval. */
 const SHORT_RUN = 'pvp-duration=3000';
 
+/**
+ * Console errors, less one the protocol makes expected: when a run ends, a request the page sent before the
+ * `stopped` report reached it (a long poll re-sent after its empty answer, an upstream POST) is refused with
+ * 409, and Chromium logs every refused fetch. Anything else still fails the test.
+ */
+function unexpected(errors: readonly string[]): string[] {
+  return errors.filter((error) => !/status of 409 \(Conflict\)/.test(error));
+}
+
 async function mode(page: Page): Promise<string> {
   await page.waitForFunction(() => document.querySelector('[data-testid="pvp-lab"]')?.getAttribute('data-mode') !== 'checking', undefined, { timeout: 10_000 });
   return (await page.getByTestId('pvp-lab').getAttribute('data-mode')) ?? '';
@@ -72,7 +81,7 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(Number(wsTotals[0]), 'three WebSocket handshakes server-wide').toBe(3);
     expect(Number((wsTotals[1] ?? '').replace(/,/g, ''))).toBeGreaterThan(await laneNumber(page, 'ws', 'events'));
     expect(await page.getByTestId('pvp-status').innerText()).toMatch(/finished/);
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
     await page.close();
   }, 60_000);
 
@@ -99,7 +108,7 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     await page.getByRole('button', { name: 'Reset' }).click();
     await expect.poll(async () => (await page.context().cookies(`${site.url}/pvp/poll`)).filter((c) => c.name.startsWith('pvp-pad')).length).toBe(0);
     expect(await laneNumber(page, 'poll', 'requests')).toBe(0);
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
     await page.close();
   }, 60_000);
 
@@ -119,7 +128,26 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(await page.getByTestId('pvp-results').locator('h3').innerText()).toMatch(/\(simulated\)/);
     const arrow = page.locator('[data-testid="lane-poll"] g.arrow').first();
     expect(await arrow.evaluate((element) => getComputedStyle(element).animationName)).toBe('none');
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it('shows the lab server’s one-line error as an alert, and the run does not start', async () => {
+    const context = await site.browser.newContext();
+    const page = await context.newPage();
+    const reason = 'the server cannot run 200 more simulated clients now (at most 400 over all runs): lower simulatedClients';
+    // A stand-in for /pvp/observe that greets, then refuses every start as a busy lab server would.
+    await page.routeWebSocket(/\/pvp\/observe/, (socket) => {
+      socket.send(JSON.stringify({ type: 'hello', t: 0, run: 'stand-in', longPollHoldMs: 25_000 }));
+      socket.onMessage(() => socket.send(JSON.stringify({ type: 'error', t: 1, message: reason })));
+    });
+    await page.goto(`${site.url}/push-vs-poll/?${SHORT_RUN}`);
+    await site.hydrated(page, '[data-testid="pvp-lab"]');
+    expect(await mode(page)).toBe('live');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect.poll(() => page.getByRole('alert').innerText()).toBe(`Problem: ${reason}`);
+    expect(await page.getByTestId('pvp-lab').getAttribute('data-state')).toBe('idle');
+    expect(await page.getByRole('button', { name: 'Stop' }).isDisabled()).toBe(true);
     await context.close();
   }, 60_000);
 
@@ -165,7 +193,7 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(first((e) => e.label === '204 No Content').headerBytes).toBe(byteLength(responseHead('no-content')));
     expect(first((e) => e.transport === 'sse' && e.kind === 'response').headerBytes).toBe(byteLength(responseHead('event-stream')));
     expect(first((e) => e.transport === 'ws' && e.kind === 'response').headerBytes).toBe(byteLength(responseHead('switching-protocols')));
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
     await page.close();
   }, 60_000);
 
@@ -203,7 +231,7 @@ describe.skipIf(skipReason !== null)('polling versus push in Chromium', () => {
     expect(await page.getByRole('heading', { name: 'Try it: polling versus push, measured' }).count()).toBe(1);
     await runExperiment(page);
     expect(await laneNumber(page, 'ws', 'events')).toBeGreaterThan(0);
-    expect(errors).toEqual([]);
+    expect(unexpected(errors)).toEqual([]);
     await page.close();
   }, 60_000);
 });

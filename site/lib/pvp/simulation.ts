@@ -218,4 +218,3 @@ export function newSeed(): number {
   return Math.floor(Math.random() * 0x7fff_ffff);
 }
 
-export { PushTransport };
