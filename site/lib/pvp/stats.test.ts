@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bytesPerEvent, emptyStats, formatMs, headerShare, percentile, powerOfTenBytes, summarizeLatency } from './stats.ts';
+import { bytesPerEvent, emptyStats, formatBytes, formatMs, headerShare, percentile, powerOfTenBytes, summarizeLatency } from './stats.ts';
 
 describe('percentiles and latency summaries', () => {
   it('uses the nearest rank: the median of 1..10 is 5, the p95 is 10', () => {
@@ -27,6 +27,7 @@ describe('bytes per event and header share', () => {
   });
   it('labels log-scale steps exactly and times readably', () => {
     expect([0, 1, 2, 3, 4, 6].map(powerOfTenBytes)).toEqual(['1 B', '10 B', '100 B', '1 kB', '10 kB', '1 MB']);
+    expect([0, 1023.4, 1023.6, 1536, 20_480, 3 * 1024 * 1024].map(formatBytes)).toEqual(['0 B', '1023 B', '1.0 KiB', '1.5 KiB', '20 KiB', '3.0 MiB']);
     expect([null, 0, 4.25, 66.4, 1500, 25_000].map(formatMs)).toEqual(['–', '0 ms', '4.3 ms', '66 ms', '1.5 s', '25 s']);
   });
 });

@@ -57,7 +57,8 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 10 * 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(0)} MiB`;
   if (bytes >= 1024 * 1024) return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
   if (bytes >= 10 * 1024) return `${(bytes / 1024).toFixed(0)} KiB`;
-  if (bytes >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  // 1023.6 bytes would print as "1024 B": from there on it is a KiB.
+  if (Math.round(bytes) >= 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${Math.round(bytes)} B`;
 }
 
