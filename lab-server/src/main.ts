@@ -38,6 +38,7 @@ try {
     port: settings.port,
     host: settings.host,
     ...(settings.inspect === null ? {} : { inspect: settings.inspect }),
+    allowedOrigins: settings.allowedOrigins,
   });
 } catch (error) {
   console.error(`lab-server: cannot listen on ${settings.host}:${settings.port}: ${describeSocketError(error)}`);

@@ -12,6 +12,7 @@ import { LabSubject, reportHandshake } from './lab-subject.ts';
 import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
+import { observerOriginRefusal } from './observer-origin.ts';
 import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
 import { startRelay } from './relay.ts';
@@ -55,6 +56,8 @@ export interface EndpointContext {
   readonly authority: string;
   /** --inspect: where /inspect relays to; null when the server was started without it. */
   readonly inspect: InspectTarget | null;
+  /** --allow-origin: origins (serialized, RFC 6454 §6.1) allowed to open /lab/observe besides the server's own. */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
@@ -92,6 +95,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, 20)}: the only value is watch=${WATCH_INSPECT}`);
     return;
   }
+  if (endpoint === Endpoint.LabObserve && !observerOriginAccepted(context, received)) return;
   let session: LabSession | undefined;
   let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
@@ -161,6 +165,22 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   }
   subject?.attach(transport);
   transport.start(received.rest);
+}
+
+/**
+ * RFC 6455 §10.2 and §4.2.2 item 8: an observer sees every reported handshake and message, so only
+ * the server's own pages (or --allow-origin ones) and non-browser clients may open /lab/observe.
+ */
+function observerOriginAccepted(context: EndpointContext, received: ReceivedRequest): boolean {
+  const origins = headerValues(received.request, 'origin');
+  if (origins.length > 1) {
+    refuse(context, received, 400, 'RFC 6454 §7.3', 'the Origin header must appear at most once');
+    return false;
+  }
+  const refusal = observerOriginRefusal(origins[0], headerValues(received.request, 'host')[0], context.allowedOrigins);
+  if (refusal === null) return true;
+  refuse(context, received, 403, 'RFC 6455 §10.2', refusal);
+  return false;
 }
 
 /** Below this, zero-filling costs less than the extra allocation (and small Buffers would share a pool). */

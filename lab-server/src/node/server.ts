@@ -10,6 +10,7 @@ import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { checkInspectTarget, type InspectOption, type InspectTarget } from './inspect-target.ts';
 import { LabHub } from './lab.ts';
+import { parseAllowedOrigin } from './observer-origin.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
 import { markExchangeEnd } from './push-vs-poll/byte-meter.ts';
@@ -42,6 +43,11 @@ export interface LabServerOptions {
    * /lab/observe?watch=inspect. The host must be this machine unless allowRemote; checked before listening.
    */
   readonly inspect?: InspectOption;
+  /**
+   * --allow-origin: origins, besides the server's own pages on localhost or an IP address, whose pages
+   * may open /lab/observe (RFC 6455 §10.2). Requests without Origin (non-browser clients) are always accepted.
+   */
+  readonly allowedOrigins?: readonly string[];
   /** One line per notable event; default: stderr. Pass `() => {}` to silence. */
   readonly log?: (line: string) => void;
 }
@@ -78,6 +84,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
 
   // Refused before anything listens: a bad target is a startup error, never a surprise at the first app.
   const inspect: InspectTarget | null = options.inspect === undefined ? null : await checkInspectTarget(options.inspect);
+  const allowedOrigins = (options.allowedOrigins ?? []).map(parseAllowedOrigin);
 
   const sockets = new Set<Socket>();
   /** Sockets handed to node:http (file requests), so a shutdown lets their responses finish. */
@@ -145,6 +152,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     rejectLingerMs,
     authority,
     inspect,
+    allowedOrigins,
   };
 
   /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */

@@ -9,12 +9,12 @@ const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 describe('parseCliArgs', () => {
   it.each([
-    [[], {}, { port: 8455, host: '127.0.0.1', help: false, inspect: null }],
-    [['--port', '9000'], {}, { port: 9000, host: '127.0.0.1', help: false, inspect: null }],
-    [['--port=0', '--host=0.0.0.0'], {}, { port: 0, host: '0.0.0.0', help: false, inspect: null }],
-    [[], { PORT: '7000', HOST: '::1' }, { port: 7000, host: '::1', help: false, inspect: null }],
-    [['--port', '9000'], { PORT: '7000' }, { port: 9000, host: '127.0.0.1', help: false, inspect: null }],
-    [['--help'], {}, { port: 8455, host: '127.0.0.1', help: true, inspect: null }],
+    [[], {}, { port: 8455, host: '127.0.0.1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--port', '9000'], {}, { port: 9000, host: '127.0.0.1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--port=0', '--host=0.0.0.0'], {}, { port: 0, host: '0.0.0.0', help: false, inspect: null, allowedOrigins: [] }],
+    [[], { PORT: '7000', HOST: '::1' }, { port: 7000, host: '::1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--port', '9000'], { PORT: '7000' }, { port: 9000, host: '127.0.0.1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--help'], {}, { port: 8455, host: '127.0.0.1', help: true, inspect: null, allowedOrigins: [] }],
   ])('%j with env %j', (argv, env, expected) => {
     expect(parseCliArgs(argv, env)).toEqual(expected);
   });
