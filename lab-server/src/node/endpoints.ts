@@ -6,7 +6,7 @@ import { headerValues } from '../protocol/handshake/headers.ts';
 import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import type { InspectTarget } from './inspect-target.ts';
+import { remotePeerRefusal, type InspectTarget } from './inspect-target.ts';
 import type { LabHub, LabSession } from './lab.ts';
 import { LabSubject, reportHandshake } from './lab-subject.ts';
 import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
@@ -85,7 +85,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   if (endpoint === Endpoint.Inspect) {
     if (context.inspect === null) {
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'nothing to inspect: start the lab server with --inspect ws://HOST:PORT/PATH (your app\'s server) to relay /inspect to it');
-    } else {
+    } else if (inspectPeerAccepted(context, context.inspect, received)) {
       startRelay(context, context.inspect, received);
     }
     return;
@@ -96,6 +96,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     return;
   }
   if (endpoint === Endpoint.LabObserve && !observerOriginAccepted(context, received)) return;
+  if (watch === WATCH_INSPECT && context.inspect !== null && !inspectPeerAccepted(context, context.inspect, received)) return;
   let session: LabSession | undefined;
   let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
@@ -180,6 +181,14 @@ function observerOriginAccepted(context: EndpointContext, received: ReceivedRequ
   const refusal = observerOriginRefusal(origins[0], headerValues(received.request, 'host')[0], context.allowedOrigins);
   if (refusal === null) return true;
   refuse(context, received, 403, 'RFC 6455 §10.2', refusal);
+  return false;
+}
+
+/** The relay's target is on loopback: without --inspect-allow-remote, only this machine may use the relay. */
+function inspectPeerAccepted(context: EndpointContext, target: InspectTarget, received: ReceivedRequest): boolean {
+  const refusal = remotePeerRefusal(target, received.socket.remoteAddress);
+  if (refusal === null) return true;
+  refuse(context, received, 403, 'RFC 9110 §15.5.4', refusal);
   return false;
 }
 

@@ -35,6 +35,8 @@ export interface InspectTarget {
   /** origin-form request target, "/path?query" (RFC 7230 §5.3.1). */
   readonly pathAndQuery: string;
   readonly handshakeTimeoutMs: number;
+  /** --inspect-allow-remote: other machines may also use /inspect and /lab/observe?watch=inspect. */
+  readonly allowRemote: boolean;
 }
 
 /** Parses the --inspect value; throws an Error with a one-line message. */
@@ -67,6 +69,21 @@ export function isLoopbackAddress(address: string): boolean {
   return false;
 }
 
+/**
+ * Why a peer may not use the relay (/inspect, /lab/observe?watch=inspect), or null when it may: the
+ * target is reachable on this machine's loopback only, so with --host 0.0.0.0 the relay would hand it
+ * (and its traffic) to the whole network unless the user said so with --inspect-allow-remote.
+ */
+export function remotePeerRefusal(target: InspectTarget, peerAddress: string | undefined): string | null {
+  if (target.allowRemote || (peerAddress !== undefined && isLoopbackAddress(peerAddress))) return null;
+  return `the inspect relay serves this machine only (its target is on loopback); start the lab server with ${ALLOW_REMOTE_FLAG} to serve other machines`;
+}
+
+/** A listening address that only this machine can reach: a loopback address or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || isLoopbackAddress(host.startsWith('[') ? host.slice(1, -1) : host);
+}
+
 export type Resolver = (host: string) => Promise<readonly string[]>;
 
 async function resolveAll(host: string): Promise<readonly string[]> {
@@ -85,7 +102,7 @@ export async function checkInspectTarget(option: InspectOption, resolve: Resolve
   const port = url.port === '' ? WS_DEFAULT_PORT : Number(url.port);
   const pathAndQuery = `${url.pathname === '' ? '/' : url.pathname}${url.search}`;
   const handshakeTimeoutMs = option.handshakeTimeoutMs ?? INSPECT_HANDSHAKE_TIMEOUT_MS;
-  const base = { url, port, authority: url.host, pathAndQuery, handshakeTimeoutMs };
+  const base = { url, port, authority: url.host, pathAndQuery, handshakeTimeoutMs, allowRemote: option.allowRemote === true };
   if (option.allowRemote === true) return { ...base, connectHost: host };
   let addresses: readonly string[];
   if (isIP(host) !== 0) {

@@ -8,7 +8,7 @@ import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.
 import { CloseCode } from '../protocol/constants.ts';
 import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import { checkInspectTarget, type InspectOption, type InspectTarget } from './inspect-target.ts';
+import { ALLOW_REMOTE_FLAG, checkInspectTarget, isLoopbackHost, type InspectOption, type InspectTarget } from './inspect-target.ts';
 import { LabHub } from './lab.ts';
 import { parseAllowedOrigin } from './observer-origin.ts';
 import { ServerDefaults } from './limits.ts';
@@ -138,6 +138,11 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const address = netServer.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  if (inspect !== null && !isLoopbackHost(host)) {
+    log(inspect.allowRemote
+      ? `${LOG_PREFIX} warning: listening on ${host} with --inspect and ${ALLOW_REMOTE_FLAG}: any machine that reaches this port can use /inspect and read relayed traffic on /lab/observe?watch=inspect`
+      : `${LOG_PREFIX} warning: listening on ${host} with --inspect: /inspect and /lab/observe?watch=inspect answer this machine only (403 to others; ${ALLOW_REMOTE_FLAG} lifts this)`);
+  }
 
   const context: EndpointContext = {
     log,
