@@ -22,13 +22,21 @@ export interface InspectOption {
   readonly allowRemote?: boolean;
   /** Default INSPECT_HANDSHAKE_TIMEOUT_MS. */
   readonly handshakeTimeoutMs?: number;
+  /** Stands in for DNS (tests: a host name with chosen addresses); default: the system resolver. */
+  readonly resolver?: Resolver;
 }
 
 /** A checked target: where to connect and what to put in the forwarded request. */
 export interface InspectTarget {
   readonly url: URL;
-  /** The address (or, with allowRemote, the host name) the relay connects to. */
+  /** The address (or, with allowRemote, the host name) the relay connects to first. */
   readonly connectHost: string;
+  /**
+   * Every address checked at startup, in the resolver's order; the relay tries them in turn (a
+   * dual-stack `localhost` may answer ::1 first while the target listens on 127.0.0.1 only). Empty
+   * with allowRemote: the host name is then resolved at each connection.
+   */
+  readonly addresses: readonly string[];
   readonly port: number;
   /** "host:port" as in the URL: the Host header of the forwarded request (RFC 7230 §5.4). */
   readonly authority: string;
@@ -94,16 +102,16 @@ async function resolveAll(host: string): Promise<readonly string[]> {
 /**
  * Checks the target at startup: without allowRemote, every address its host resolves to must be a
  * loopback address (one public address among them is enough to refuse). The relay then connects to
- * the address checked here, so a later DNS answer cannot redirect it elsewhere.
+ * the addresses checked here, so a later DNS answer cannot redirect it elsewhere.
  */
-export async function checkInspectTarget(option: InspectOption, resolve: Resolver = resolveAll): Promise<InspectTarget> {
+export async function checkInspectTarget(option: InspectOption, resolve: Resolver = option.resolver ?? resolveAll): Promise<InspectTarget> {
   const url = parseInspectUrl(option.target.href);
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   const port = url.port === '' ? WS_DEFAULT_PORT : Number(url.port);
   const pathAndQuery = `${url.pathname === '' ? '/' : url.pathname}${url.search}`;
   const handshakeTimeoutMs = option.handshakeTimeoutMs ?? INSPECT_HANDSHAKE_TIMEOUT_MS;
   const base = { url, port, authority: url.host, pathAndQuery, handshakeTimeoutMs, allowRemote: option.allowRemote === true };
-  if (option.allowRemote === true) return { ...base, connectHost: host };
+  if (option.allowRemote === true) return { ...base, connectHost: host, addresses: [] };
   let addresses: readonly string[];
   if (isIP(host) !== 0) {
     addresses = [host];
@@ -120,5 +128,5 @@ export async function checkInspectTarget(option: InspectOption, resolve: Resolve
     const shown = remote.length > 0 ? ` (${host} is ${remote.slice(0, 3).join(', ')})` : '';
     throw new Error(`--inspect: ${host} is not this machine${shown}; only localhost, 127.0.0.0/8 and ::1 are relayed unless you add ${ALLOW_REMOTE_FLAG}`);
   }
-  return { ...base, connectHost: addresses[0]! };
+  return { ...base, connectHost: addresses[0]!, addresses };
 }

@@ -4,7 +4,7 @@
  * forwarded and answered end to end (relay-head.ts); after the target's 101 the bytes flow unchanged
  * both ways (relay-pipe.ts) and copies are decoded for the observers of /lab/observe?watch=inspect.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
 import { parseResponseHead } from '../protocol/handshake/http-head.ts';
 import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
@@ -16,6 +16,7 @@ import { ServerDefaults } from './limits.ts';
 import { describeSocketError, LOG_PREFIX } from './log.ts';
 import { forwardedRequestHead, readNegotiation } from './relay-head.ts';
 import { RelayPipe, type RelayReporter } from './relay-pipe.ts';
+import { connectToTarget } from './target-connect.ts';
 
 /** RFC 6455 §4.1: the status of an accepted opening handshake. */
 const SWITCHING_PROTOCOLS = 101;
@@ -45,7 +46,7 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
   // Nothing more is read from the app until the target has answered: bytes it sent early wait in the kernel.
   app.pause();
   app.removeAllListeners('timeout');
-  const upstream: Socket = connect({ host: target.connectHost, port: target.port, noDelay: true });
+  const upstream: Socket = connectToTarget(target);
   const reader = new HttpHeadReader(ServerDefaults.maxHeadBytes);
   let settled = false;
 

@@ -26,8 +26,8 @@ describe('the loopback rule', () => {
 
   it('a host name is allowed only when every address it resolves to is loopback', async () => {
     const ok = await checkInspectTarget({ target: new URL('ws://dev.test:3000/ws') }, resolvesTo(['127.0.0.1', '::1']));
-    // The relay connects to the address checked here, never to a later DNS answer.
-    expect(ok).toMatchObject({ connectHost: '127.0.0.1', port: 3000, authority: 'dev.test:3000', pathAndQuery: '/ws' });
+    // The relay connects to the addresses checked here (each in turn), never to a later DNS answer.
+    expect(ok).toMatchObject({ connectHost: '127.0.0.1', addresses: ['127.0.0.1', '::1'], port: 3000, authority: 'dev.test:3000', pathAndQuery: '/ws' });
     await expect(checkInspectTarget({ target: new URL('ws://dev.test:3000/') }, resolvesTo(['127.0.0.1', '93.184.215.14']))).rejects.toThrow(
       /dev\.test is not this machine \(dev\.test is 93\.184\.215\.14\)/,
     );
