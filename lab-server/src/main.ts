@@ -3,7 +3,7 @@
  * Port 8455: nothing famous uses it, and it echoes RFC 6455 enough to remember.
  */
 import { parseCliArgs, USAGE } from './node/cli-args.ts';
-import { checkInspectTarget } from './node/inspect-target.ts';
+import { checkInspectTarget, InspectTargetError } from './node/inspect-target.ts';
 import { describeSocketError, LOG_PREFIX } from './node/log.ts';
 import { startLabServer } from './node/server.ts';
 
@@ -41,6 +41,11 @@ try {
     allowedOrigins: settings.allowedOrigins,
   });
 } catch (error) {
+  if (error instanceof InspectTargetError) {
+    // Known only once listening: a target that is the lab server itself.
+    console.error(`lab-server: ${error.message}`);
+    process.exit(EXIT_USAGE);
+  }
   console.error(`lab-server: cannot listen on ${settings.host}:${settings.port}: ${describeSocketError(error)}`);
   process.exit(EXIT_FAILURE);
 }

@@ -58,6 +58,11 @@ export interface EndpointContext {
   readonly inspect: InspectTarget | null;
   /** --allow-origin: origins (serialized, RFC 6454 §6.1) allowed to open /lab/observe besides the server's own. */
   readonly allowedOrigins: readonly string[];
+  /** Open relay -> target sockets (--inspect), tracked so they count toward the limit and close on shutdown. */
+  readonly upstreams: Set<Socket>;
+  /** Sockets of every kind, upstreams included, have reached maxConnections. */
+  atConnectionLimit(): boolean;
+  readonly maxConnections: number;
 }
 
 /** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */

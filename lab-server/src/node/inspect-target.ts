@@ -47,6 +47,9 @@ export interface InspectTarget {
   readonly allowRemote: boolean;
 }
 
+/** A target refused at startup: a usage error (main.ts exits 2), not a failure to listen. */
+export class InspectTargetError extends Error {}
+
 /** Parses the --inspect value; throws an Error with a one-line message. */
 export function parseInspectUrl(text: string): URL {
   let url: URL;
@@ -90,6 +93,20 @@ export function remotePeerRefusal(target: InspectTarget, peerAddress: string | u
 /** A listening address that only this machine can reach: a loopback address or localhost. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || isLoopbackAddress(host.startsWith('[') ? host.slice(1, -1) : host);
+}
+
+/** Addresses that listen on every interface, loopback included. */
+const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '0:0:0:0:0:0:0:0', '']);
+
+/**
+ * The target is the lab server itself (same port, on an address the lab listens on): every relayed
+ * connection would relay to /inspect again, forever, each one costing two more sockets.
+ */
+export function targetsItself(target: InspectTarget, labHost: string, labPort: number): boolean {
+  if (target.port !== labPort) return false;
+  const bareHost = labHost.startsWith('[') ? labHost.slice(1, -1) : labHost;
+  const addresses = target.addresses.length > 0 ? target.addresses : [target.connectHost];
+  return addresses.some((address) => address === 'localhost' || isLoopbackAddress(address) || address === bareHost) || WILDCARD_HOSTS.has(bareHost);
 }
 
 export type Resolver = (host: string) => Promise<readonly string[]>;

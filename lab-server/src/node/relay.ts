@@ -22,6 +22,8 @@ import { connectToTarget } from './target-connect.ts';
 const SWITCHING_PROTOCOLS = 101;
 const BAD_GATEWAY = { status: 502, section: 'RFC 9110 §15.6.3' } as const;
 const GATEWAY_TIMEOUT = { status: 504, section: 'RFC 9110 §15.6.5' } as const;
+/** RFC 9110 §10.2.3: a 503 says when to try again, as the server's own connection-limit refusal does. */
+const RETRY_AFTER_SECONDS = '5';
 
 /** Starts relaying one app connection that asked for /inspect; the target is the one from the command line. */
 export function startRelay(context: EndpointContext, target: InspectTarget, received: ReceivedRequest): void {
@@ -31,6 +33,13 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
     const reason = '/inspect relays WebSocket connections only: send a GET with Upgrade: websocket (RFC 6455 §4.1)';
     log(`${LOG_PREFIX} ${peer} /inspect rejected: 400 ${reason}`);
     sendRejection(app, rejectionText(serverRejection(400, 'RFC 6455 §4.2.1', reason)), context.rejectLingerMs);
+    return;
+  }
+  if (context.atConnectionLimit()) {
+    // The upstream would be one socket more than the limit (a relay looping into itself ends here too).
+    const reason = `the server is at its connection limit (${context.maxConnections}, relayed connections count twice); try again later`;
+    log(`${LOG_PREFIX} ${peer} /inspect rejected: 503 ${reason}`);
+    sendRejection(app, rejectionText(serverRejection(503, 'RFC 9110 §15.6.4', reason, [['Retry-After', RETRY_AFTER_SECONDS]])), context.rejectLingerMs);
     return;
   }
   const subject = hub.nextRelaySubjectNumber();
@@ -47,6 +56,8 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
   app.pause();
   app.removeAllListeners('timeout');
   const upstream: Socket = connectToTarget(target);
+  context.upstreams.add(upstream);
+  upstream.once('close', () => context.upstreams.delete(upstream));
   const reader = new HttpHeadReader(ServerDefaults.maxHeadBytes);
   let settled = false;
 

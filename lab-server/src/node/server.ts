@@ -8,7 +8,15 @@ import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.
 import { CloseCode } from '../protocol/constants.ts';
 import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import { ALLOW_REMOTE_FLAG, checkInspectTarget, isLoopbackHost, type InspectOption, type InspectTarget } from './inspect-target.ts';
+import {
+  ALLOW_REMOTE_FLAG,
+  checkInspectTarget,
+  InspectTargetError,
+  isLoopbackHost,
+  targetsItself,
+  type InspectOption,
+  type InspectTarget,
+} from './inspect-target.ts';
 import { LabHub } from './lab.ts';
 import { parseAllowedOrigin } from './observer-origin.ts';
 import { ServerDefaults } from './limits.ts';
@@ -61,6 +69,8 @@ export interface LabServer {
   connectionCount(): number;
   /** Open WebSocket connections. */
   webSocketCount(): number;
+  /** Open relay -> target sockets (--inspect); not part of connectionCount. */
+  upstreamCount(): number;
   /** Graceful: close 1001 to every WebSocket client, wait for them (bounded), then stop. */
   close(): Promise<void>;
 }
@@ -87,6 +97,8 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const allowedOrigins = (options.allowedOrigins ?? []).map(parseAllowedOrigin);
 
   const sockets = new Set<Socket>();
+  /** The inspect relay's connections to the target: they count toward maxConnections too. */
+  const upstreams = new Set<Socket>();
   /** Sockets handed to node:http (file requests), so a shutdown lets their responses finish. */
   const httpSockets = new Set<Socket>();
   const transports = new Set<WebSocketTransport>();
@@ -138,6 +150,11 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const address = netServer.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  // Only now is the port known (0 = any): a target on it would relay /inspect to /inspect, forever.
+  if (inspect !== null && targetsItself(inspect, host, port)) {
+    await new Promise<void>((resolve) => netServer.close(() => resolve()));
+    throw new InspectTargetError(`--inspect: ${inspect.url.href} is this lab server itself (port ${port}); point --inspect at your app's server, on another port`);
+  }
   if (inspect !== null && !isLoopbackHost(host)) {
     log(inspect.allowRemote
       ? `${LOG_PREFIX} warning: listening on ${host} with --inspect and ${ALLOW_REMOTE_FLAG}: any machine that reaches this port can use /inspect and read relayed traffic on /lab/observe?watch=inspect`
@@ -158,6 +175,9 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     authority,
     inspect,
     allowedOrigins,
+    upstreams,
+    atConnectionLimit: () => sockets.size + upstreams.size >= maxConnections,
+    maxConnections,
   };
 
   /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */
@@ -239,7 +259,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
       socket.destroy();
       return;
     }
-    if (sockets.size >= maxConnections) {
+    if (sockets.size + upstreams.size >= maxConnections) {
       log(`${LOG_PREFIX} ${peer} rejected: 503 connection limit (${maxConnections}) reached`);
       const refusal = serverRejection(503, 'RFC 9110 §15.6.4', `the server is at its connection limit (${maxConnections}); try again later`, [['Retry-After', '5']]);
       sendRejection(socket, rejectionText(refusal), rejectLingerMs);
@@ -310,6 +330,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     host,
     connectionCount: () => sockets.size,
     webSocketCount: () => transports.size,
+    upstreamCount: () => upstreams.size,
     close,
   };
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseCliArgs } from '../../src/node/cli-args.ts';
+import { freePort } from './inspect-helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
@@ -100,6 +101,14 @@ describe('main.ts', () => {
     expect(code).toBe(2);
     expect(stderr.trim().split('\n')).toHaveLength(1);
     expect(stderr).toMatch(message);
+  });
+
+  it('a target that is the lab server itself: one-line error and exit 2', async () => {
+    const port = String(await freePort());
+    const { code, stderr } = await run(['--port', port, '--inspect', `ws://127.0.0.1:${port}/inspect`]).done;
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/is this lab server itself/);
   });
 
   it('--inspect prints where the app should connect', async () => {

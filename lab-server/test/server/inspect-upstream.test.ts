@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
-import { start } from './helpers.ts';
-import { nextMessage, openApp } from './inspect-helpers.ts';
+import { InspectTargetError } from '../../src/node/inspect-target.ts';
+import { startLabServer } from '../../src/node/server.ts';
+import { exchange, handshakeHead, parseResponse, start } from './helpers.ts';
+import { freePort, nextMessage, openApp } from './inspect-helpers.ts';
 
 /** An echo target on one address family only. */
 async function echoOn(host: string): Promise<{ port: number; close: () => Promise<void> }> {
@@ -33,6 +35,53 @@ describe('every checked address is tried, in order', () => {
       const app = await openApp(`${lab.wsBase}/inspect`);
       app.send('through');
       expect(String((await nextMessage(app))[0])).toBe('through');
+      app.close();
+    } finally {
+      await lab.server.close();
+      await target.close();
+    }
+  });
+});
+
+describe('a target that is the lab server itself is refused once the port is known', () => {
+  it.each([
+    ['127.0.0.1', (port: number) => `ws://127.0.0.1:${port}/inspect`],
+    ['127.0.0.1', (port: number) => `ws://127.0.0.2:${port}/`],
+    ['0.0.0.0', (port: number) => `ws://localhost:${port}/inspect`],
+  ])('listening on %s', async (host, targetOf) => {
+    const port = await freePort();
+    const starting = startLabServer({ port, host, inspect: { target: new URL(targetOf(port)) }, log: () => undefined });
+    await expect(starting).rejects.toThrow(InspectTargetError);
+    await expect(starting).rejects.toThrow(/is this lab server itself \(port \d+\)/);
+    // Nothing is left listening: the port can be taken again.
+    const again = await startLabServer({ port, host, log: () => undefined });
+    await again.close();
+  });
+});
+
+describe('relay -> target sockets count toward maxConnections', () => {
+  it('no room for the upstream: 503 naming the limit, and nothing is relayed', async () => {
+    const target = await echoOn('127.0.0.1');
+    const lab = await start({ maxConnections: 1, inspect: { target: new URL(`ws://127.0.0.1:${target.port}/`) } });
+    try {
+      const response = parseResponse((await exchange(lab.port, handshakeHead('/inspect'), 1000)).text);
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(response.body).toMatch(/connection limit \(1, relayed connections count twice\)/);
+    } finally {
+      await lab.server.close();
+      await target.close();
+    }
+  });
+
+  it('an open relayed connection takes two places: with a limit of 2, a second app is refused', async () => {
+    const target = await echoOn('127.0.0.1');
+    const lab = await start({ maxConnections: 2, inspect: { target: new URL(`ws://127.0.0.1:${target.port}/`) } });
+    try {
+      const app = await openApp(`${lab.wsBase}/inspect`);
+      expect(lab.server.upstreamCount()).toBe(1);
+      const response = parseResponse((await exchange(lab.port, handshakeHead('/inspect'), 1000)).text);
+      expect(response.status).toBe(503);
       app.close();
     } finally {
       await lab.server.close();
