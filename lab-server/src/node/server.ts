@@ -305,6 +305,12 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
       transport.close(CloseCode.GoingAway, SHUTDOWN_REASON);
     }
     httpServer.closeIdleConnections();
+    // Relayed connections are cut at once, both sides (their app sockets are destroyed just below): the
+    // relay is a byte pipe with no close frame of its own to send, and the target must not keep its half open.
+    const upstreamsClosed = [...upstreams].map((upstream) => new Promise((resolve) => {
+      upstream.once('close', resolve);
+      upstream.destroy();
+    }));
     for (const socket of sockets) {
       // Handshakes in progress are abandoned; HTTP requests in flight get until the deadline.
       if (!webSockets.has(socket) && !httpSockets.has(socket)) socket.destroy();
@@ -319,7 +325,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
       socket.once('close', resolve);
       socket.destroy();
     }));
-    await Promise.all(remaining);
+    await Promise.all([...remaining, ...upstreamsClosed]);
     await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     if (netServer.listening) await new Promise<void>((resolve) => netServer.close(() => resolve()));
   }

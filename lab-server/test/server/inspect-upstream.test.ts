@@ -2,11 +2,13 @@
  * The relay's own connection to the target (the upstream): which addresses it tries, and that it
  * neither loops back into the lab server nor outlives it.
  */
+import { createHash } from 'node:crypto';
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
 import { InspectTargetError } from '../../src/node/inspect-target.ts';
 import { startLabServer } from '../../src/node/server.ts';
-import { exchange, handshakeHead, parseResponse, start } from './helpers.ts';
+import { eventually, exchange, handshakeHead, parseResponse, RFC_KEY, start } from './helpers.ts';
 import { freePort, nextMessage, openApp } from './inspect-helpers.ts';
 
 /** An echo target on one address family only. */
@@ -86,6 +88,56 @@ describe('relay -> target sockets count toward maxConnections', () => {
     } finally {
       await lab.server.close();
       await target.close();
+    }
+  });
+});
+
+/** RFC 6455 §4.2.2: the accept value a target computes for a key. */
+function acceptFor(key: string): string {
+  return createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+}
+
+const PING_EVERY_MS = 100;
+
+describe('shutdown with a relayed connection open', () => {
+  it('close() leaves no upstream socket open, even to a target that ignores the FIN', async () => {
+    // A target that answers 101, then keeps its side open whatever the relay does (allowHalfOpen) and
+    // pings every 100 ms: its writes to a relay socket that is really gone fail, and its socket closes.
+    const open = new Set<net.Socket>();
+    const target = net.createServer({ allowHalfOpen: true }, (socket) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined);
+      socket.once('data', (head) => {
+        const key = /Sec-WebSocket-Key: (\S+)/i.exec(String(head))![1]!;
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptFor(key)}\r\n\r\n`);
+        socket.resume();
+        const pings = setInterval(() => socket.write(Buffer.from([0x89, 0x00])), PING_EVERY_MS);
+        socket.on('close', () => clearInterval(pings));
+      });
+    });
+    await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', () => resolve()));
+    const port = (target.address() as net.AddressInfo).port;
+    const lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${port}/`) } });
+    const app = net.connect(lab.port, '127.0.0.1');
+    app.on('error', () => undefined);
+    const appClosed = new Promise<void>((resolve) => app.once('close', () => resolve()));
+    try {
+      app.write(handshakeHead('/inspect'));
+      const answer = await new Promise<string>((resolve) => app.once('data', (chunk) => resolve(String(chunk))));
+      expect(answer).toContain(acceptFor(RFC_KEY));
+      expect(open.size).toBe(1);
+      expect(lab.server.upstreamCount()).toBe(1);
+      await lab.server.close();
+      expect(lab.server.upstreamCount()).toBe(0);
+      // Well before the relay's 5 s close timeout: the target sees its connection go at once.
+      expect(await eventually(() => open.size === 0, 1000)).toBe(true);
+      await appClosed;
+    } finally {
+      app.destroy();
+      await lab.server.close();
+      for (const socket of open) socket.destroy();
+      await new Promise<void>((resolve) => target.close(() => resolve()));
     }
   });
 });
