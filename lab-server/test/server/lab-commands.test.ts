@@ -201,6 +201,45 @@ const EXPECTED: Record<ServerViolationKind, { closeCode: number; section: string
   'unexpected-continuation': { closeCode: 1002, section: 'RFC 6455 §5.4' },
 };
 
+describe('report order: the frames the server writes, then their message, then the command-result', () => {
+  /** What the observer got about the server's side, from `from` on: frame:opcodeName, message, command-result. */
+  function serverSide(observer: Observer, from: number): string[] {
+    return observer.reports.slice(from)
+      .filter((report) => report['direction'] !== 'client-to-server')
+      .filter((report) => ['frame', 'message', 'command-result'].includes(report.type))
+      .map((report) => (report.type === 'frame' ? `frame:${(report['record'] as FrameJson)['opcodeName']}` : report.type));
+  }
+
+  it.each([
+    [{ type: 'send-fragmented', text: 'Hello', fragments: 3 }, ['frame:text', 'frame:continuation', 'frame:continuation']],
+    [{ type: 'send-compressed', text: 'zip zip zip' }, ['frame:text']],
+    [{ type: 'send-interleaved', text: 'abc' }, ['frame:text', 'frame:ping', 'frame:continuation', 'frame:pong', 'frame:continuation']],
+    [{ type: 'send-large', bytes: 10 }, ['frame:binary']],
+  ])('%j', async (command, frames) => {
+    const observer = await observe();
+    const ws = await openSubject(observer.subjectUrl, { perMessageDeflate: true });
+    const from = observer.reports.length;
+    expect(await observer.command({ id: nextId++, ...command })).toMatchObject({ ok: true });
+    expect(serverSide(observer, from)).toEqual([...frames, 'message', 'command-result']);
+    ws.close();
+    observer.ws.close();
+  });
+
+  it('an echo: the subject\'s frame and message, then the echo\'s frame and message', async () => {
+    const observer = await observe();
+    const ws = await openSubject(observer.subjectUrl);
+    const from = observer.reports.length;
+    ws.send('echo me');
+    expect(await eventually(() => observer.ofType('message', 1).length === 2)).toBe(true);
+    const order = observer.reports.slice(from)
+      .filter((report) => report.type === 'frame' || report.type === 'message')
+      .map((report) => `${report.type}:${String(report['direction'] ?? (report['record'] as FrameJson).direction)}`);
+    expect(order).toEqual(['frame:client-to-server', 'message:client-to-server', 'frame:server-to-client', 'message:server-to-client']);
+    ws.close();
+    observer.ws.close();
+  });
+});
+
 describe('violation: the server breaks a rule on purpose and the client fails the connection', () => {
   for (const kind of SERVER_VIOLATIONS) {
     it(`${kind}: ws fails the connection, the frame report carries the client's verdict`, async () => {
