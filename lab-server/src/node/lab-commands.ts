@@ -113,11 +113,17 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
       break;
     }
     case 'send-large': {
+      if (!subject.reserveCommandBytes(command.bytes)) {
+        const { commandBytes, settings } = subject.session.hub;
+        return `the server already holds ${commandBytes} bytes of send-large messages that subjects have not read (limit ${settings.commandQueueBytes}); try again once they have drained`;
+      }
       const data = largeMessage(command.bytes);
       // Uncompressed, so the bytes on the wire are the size asked for.
       connection.sendBinary(data, { compress: false });
       subject.reportBinarySent(data, false);
-      break;
+      transport.pump();
+      subject.settleCommandBytes();
+      return null;
     }
   }
   transport.pump();

@@ -72,6 +72,8 @@ export class LabSubject implements TransportHandler {
    * the frames' records only come out of the connection when the transport pumps its events.
    */
   #sentMessages: Record<string, unknown>[] = [];
+  /** Bytes of command messages booked against the hub's bound, released when the socket drains or goes. */
+  #commandBytes = 0;
 
   constructor(session: LabSession, subject: number, compressing: boolean) {
     this.session = session;
@@ -143,11 +145,37 @@ export class LabSubject implements TransportHandler {
     }
   }
 
+  /**
+   * Books a command's message against the server-wide bound before it is written; false when the
+   * bound would be exceeded. Released by settleCommandBytes, onDrain or onSocketClose.
+   */
+  reserveCommandBytes(bytes: number): boolean {
+    if (!this.session.hub.reserveCommandBytes(bytes)) return false;
+    this.#commandBytes += bytes;
+    return true;
+  }
+
+  /** After writing: what the socket did not have to queue (below its high-water mark) needs no booking. */
+  settleCommandBytes(): void {
+    if (this.#transport === null || !this.#transport.socket.writableNeedDrain) this.#releaseCommandBytes();
+  }
+
+  /** The socket's write buffer emptied: every booked byte reached the kernel. */
+  onDrain(): void {
+    this.#releaseCommandBytes();
+  }
+
+  #releaseCommandBytes(): void {
+    this.session.hub.releaseCommandBytes(this.#commandBytes);
+    this.#commandBytes = 0;
+  }
+
   onBackpressure(_transport: WebSocketTransport, state: 'paused' | 'drained', bufferedBytes: number): void {
     this.session.report('backpressure', { subject: this.subject, state, bufferedBytes });
   }
 
   onSocketClose(): void {
+    this.#releaseCommandBytes();
     this.session.subjects.remove(this);
     this.session.report('tcp-closed', { subject: this.subject });
   }

@@ -18,6 +18,8 @@ export interface LabSettings {
   readonly recordPreviewBytes: number;
   /** Reports waiting for a slow observer beyond this many bytes of JSON are dropped (and counted). */
   readonly observerQueueBytes: number;
+  /** send-large bytes waiting on subjects, server-wide, beyond which send-large is refused (amplification bound). */
+  readonly commandQueueBytes: number;
 }
 
 /**
@@ -32,6 +34,11 @@ export class LabHub {
   readonly #inspectObservers = new Set<LabSession>();
   /** Relayed connections are numbered server-wide: they belong to no session. */
   #nextRelaySubject = 1;
+  /**
+   * Bytes of send-large messages written to subjects' sockets and not yet taken by the kernel: one
+   * small command makes the server hold up to 16 MiB, so the total is bounded for the whole server.
+   */
+  #commandBytes = 0;
 
   constructor(settings: LabSettings) {
     this.settings = settings;
@@ -68,6 +75,22 @@ export class LabHub {
   /** Someone is watching relayed connections (decoding can skip building reports otherwise). */
   get inspectWatched(): boolean {
     return this.#inspectObservers.size > 0;
+  }
+
+  /** Books `bytes` of a command's message against the server-wide bound; false (nothing booked) when it would exceed it. */
+  reserveCommandBytes(bytes: number): boolean {
+    if (this.#commandBytes + bytes > this.settings.commandQueueBytes) return false;
+    this.#commandBytes += bytes;
+    return true;
+  }
+
+  /** The subject's socket took (or dropped) what was booked. */
+  releaseCommandBytes(bytes: number): void {
+    this.#commandBytes -= bytes;
+  }
+
+  get commandBytes(): number {
+    return this.#commandBytes;
   }
 
   nextRelaySubjectNumber(): number {

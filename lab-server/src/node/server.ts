@@ -45,6 +45,8 @@ export interface LabServerOptions {
   readonly recordPreviewBytes?: number;
   /** /lab: bytes of reports queued for a slow observer before reports are dropped. */
   readonly observerQueueBytes?: number;
+  /** /lab: bytes of send-large messages waiting on subjects, server-wide, beyond which send-large is refused. */
+  readonly commandQueueBytes?: number;
   readonly shutdownTimeoutMs?: number;
   /**
    * --inspect: relay /inspect to this ws:// server (the developer's own), decoding both directions for
@@ -116,6 +118,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     log,
     recordPreviewBytes,
     observerQueueBytes: options.observerQueueBytes ?? ServerDefaults.observerQueueBytes,
+    commandQueueBytes: options.commandQueueBytes ?? ServerDefaults.commandQueueBytes,
   });
 
   const pushVsPoll = new PushVsPollHub({ log });

@@ -35,8 +35,8 @@ interface Observer {
 
 let nextId = 1;
 
-async function observe(): Promise<Observer> {
-  const ws = new WebSocket(`${lab.wsBase}/lab/observe`);
+async function observe(on: Started = lab): Promise<Observer> {
+  const ws = new WebSocket(`${on.wsBase}/lab/observe`);
   const reports: Report[] = [];
   ws.on('message', (data) => reports.push(JSON.parse(String(data)) as Report));
   await new Promise((resolve, reject) => {
@@ -321,6 +321,49 @@ describe('send-large and backpressure', () => {
     expect(observer.ofType('message', 1)[0]).toMatchObject({ direction: 'server-to-client', byteLength: bytes, truncated: true });
     socket.destroy();
     observer.ws.close();
+  }, 30_000);
+});
+
+describe('send-large has a server-wide budget (one small command must not make the server hold 16 MiB without bound)', () => {
+  /** A raw subject that never reads: what the server writes to it stays queued. */
+  async function stuckSubject(on: Started, observer: Observer, number: number): Promise<net.Socket> {
+    const socket = net.connect(on.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(handshakeHead(`/lab?session=${observer.subjectUrl.split('session=')[1]}`));
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    expect(await eventually(() => observer.ofType('negotiated', number).length === 1)).toBe(true);
+    return socket;
+  }
+
+  it('a command beyond the budget is refused with one line; the budget comes back as the subject drains', async () => {
+    const budget = MAX_SEND_LARGE_BYTES + MAX_SEND_LARGE_BYTES / 4;
+    const limited = await start({ commandQueueBytes: budget });
+    try {
+      const observer = await observe(limited);
+      const first = await stuckSubject(limited, observer, 1);
+      const second = await stuckSubject(limited, observer, 2);
+      expect(await observer.command({ id: nextId++, subject: 1, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+      const refused = await observer.command({ id: nextId++, subject: 2, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES });
+      expect(refused).toMatchObject({ ok: false, subject: 2 });
+      expect(refused['error']).toMatch(new RegExp(`send-large messages that subjects have not read \\(limit ${budget}\\)`));
+      expect(String(refused['error']).split('\n')).toHaveLength(1);
+      // Small ones still fit in what is left.
+      expect(await observer.command({ id: nextId++, subject: 2, type: 'send-large', bytes: 1000 })).toMatchObject({ ok: true });
+      // Subject 1 reads everything: its socket drains and its booking is released.
+      first.on('data', () => undefined);
+      first.resume();
+      expect(await eventually(() => observer.ofType('backpressure', 1).some((report) => report['state'] === 'drained'), 10_000)).toBe(true);
+      expect(await observer.command({ id: nextId++, subject: 2, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+      // A subject that leaves releases its booking too: subject 2 goes, and 16 MiB fit again on subject 1.
+      second.destroy();
+      expect(await eventually(() => observer.ofType('tcp-closed', 2).length === 1)).toBe(true);
+      expect(await observer.command({ id: nextId++, subject: 1, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+      first.destroy();
+      observer.ws.close();
+    } finally {
+      await limited.server.close();
+    }
   }, 30_000);
 });
 
