@@ -64,8 +64,16 @@ export function parseInspectUrl(text: string): URL {
   if (url.protocol !== 'ws:') throw new Error(`--inspect needs a ws:// URL, got ${url.protocol}//`);
   if (url.hash !== '') throw new Error('--inspect: a WebSocket URL must not have a #fragment (RFC 6455 §3)');
   if (url.username !== '' || url.password !== '') throw new Error('--inspect: the URL must not contain a user name or password');
+  // Port 0 asks the system for any free port when listening; no server can be reached on it.
+  if (url.port === '0') throw new Error("--inspect: port 0 is not a port a server listens on; give your app's server's port");
   return url;
 }
+
+/** RFC 1122 §3.2.1.3: 127.0.0.0/8 is loopback. */
+const LOOPBACK_FIRST_OCTET = 127;
+const BITS_PER_BYTE = 8;
+/** How many of a name's non-loopback addresses an error quotes. */
+const MAX_SHOWN_ADDRESSES = 3;
 
 /** 127.0.0.0/8, ::1, and IPv4-mapped 127.x (::ffff:127.0.0.1): the addresses of this machine's loopback. */
 export function isLoopbackAddress(address: string): boolean {
@@ -75,7 +83,10 @@ export function isLoopbackAddress(address: string): boolean {
     const lower = address.toLowerCase();
     if (lower === '::1' || lower === '0:0:0:0:0:0:0:1') return true;
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-    return mapped !== null && mapped[1]!.startsWith('127.');
+    if (mapped !== null) return mapped[1]!.startsWith('127.');
+    // The same address in hex, as the URL parser writes it: [::ffff:127.0.0.1] becomes ::ffff:7f00:1.
+    const mappedHex = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(lower);
+    return mappedHex !== null && Number.parseInt(mappedHex[1]!, 16) >> BITS_PER_BYTE === LOOPBACK_FIRST_OCTET;
   }
   return false;
 }
@@ -142,7 +153,8 @@ export async function checkInspectTarget(option: InspectOption, resolve: Resolve
   }
   const remote = addresses.filter((address) => !isLoopbackAddress(address));
   if (addresses.length === 0 || remote.length > 0) {
-    const shown = remote.length > 0 ? ` (${host} is ${remote.slice(0, 3).join(', ')})` : '';
+    // A name is shown with what it resolved to; an address literal speaks for itself.
+    const shown = remote.length > 0 && isIP(host) === 0 ? ` (${host} is ${remote.slice(0, MAX_SHOWN_ADDRESSES).join(', ')})` : '';
     throw new Error(`--inspect: ${host} is not this machine${shown}; only localhost, 127.0.0.0/8 and ::1 are relayed unless you add ${ALLOW_REMOTE_FLAG}`);
   }
   return { ...base, connectHost: addresses[0]!, addresses };

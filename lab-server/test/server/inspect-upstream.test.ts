@@ -45,6 +45,22 @@ describe('every checked address is tried, in order', () => {
   });
 });
 
+describe('an IPv4-mapped loopback target', () => {
+  it('ws://[::ffff:127.0.0.1]:PORT/ reaches a target on 127.0.0.1', async () => {
+    const target = await echoOn('127.0.0.1');
+    const lab = await start({ inspect: { target: new URL(`ws://[::ffff:127.0.0.1]:${target.port}/`) } });
+    try {
+      const app = await openApp(`${lab.wsBase}/inspect`);
+      app.send('mapped');
+      expect(String((await nextMessage(app))[0])).toBe('mapped');
+      app.close();
+    } finally {
+      await lab.server.close();
+      await target.close();
+    }
+  });
+});
+
 describe('a target that is the lab server itself is refused once the port is known', () => {
   it.each([
     ['127.0.0.1', (port: number) => `ws://127.0.0.1:${port}/inspect`],
