@@ -324,6 +324,30 @@ describe('send-large and backpressure', () => {
   }, 30_000);
 });
 
+describe('a subject that closes while paused', () => {
+  it('gets a drained report before tcp-closed, so the observer does not show it paused forever', async () => {
+    const observer = await observe();
+    const socket = net.connect(lab.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(handshakeHead(`/lab?session=${observer.subjectUrl.split('session=')[1]}`));
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    expect(await observer.command({ id: nextId++, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+    expect(await eventually(() => observer.ofType('backpressure', 1).length === 1)).toBe(true);
+    socket.destroy();
+    expect(await eventually(() => observer.ofType('tcp-closed', 1).length === 1)).toBe(true);
+    const tail = observer.reports.filter((report) => report.subject === 1 && ['backpressure', 'closed', 'tcp-closed'].includes(report.type));
+    expect(tail.map((report) => (report.type === 'backpressure' ? `backpressure:${String(report['state'])}` : report.type))).toEqual([
+      'backpressure:paused',
+      'closed',
+      'backpressure:drained',
+      'tcp-closed',
+    ]);
+    observer.ws.close();
+  }, 30_000);
+});
+
 describe('send-large has a server-wide budget (one small command must not make the server hold 16 MiB without bound)', () => {
   /** A raw subject that never reads: what the server writes to it stays queued. */
   async function stuckSubject(on: Started, observer: Observer, number: number): Promise<net.Socket> {
