@@ -13,6 +13,9 @@ export const LAB_PROTOCOL_VERSION = 1;
 /** Bytes on the observer's socket beyond which reports wait in the observer's own (bounded) queue. */
 const OBSERVER_SOCKET_HIGH_WATER = 64 * 1024;
 
+/** No report serializes to fewer characters than {"type":"x","t":0}. */
+const SMALLEST_REPORT_CHARS = '{"type":"x","t":0}'.length;
+
 export interface LabSettings {
   readonly log: LogSink;
   readonly recordPreviewBytes: number;
@@ -156,8 +159,15 @@ export class LabSession implements TransportHandler {
   report(type: string, fields: Record<string, unknown>): void {
     const observer = this.#observer;
     if (this.#ended || observer === null) return;
+    const slow = this.#queue.length > 0 || observer.socket.writableLength > OBSERVER_SOCKET_HIGH_WATER;
+    if (slow && (this.#dropped > 0 || this.#queuedBytes + SMALLEST_REPORT_CHARS > this.hub.settings.observerQueueBytes)) {
+      // The queue is full (it dropped a report and has not drained since): the report is dropped without
+      // being serialized, so a flood of reports for a stuck observer costs no JSON work.
+      this.#dropped++;
+      return;
+    }
     const json = JSON.stringify({ type, t: this.now(), ...fields });
-    if (this.#queue.length > 0 || observer.socket.writableLength > OBSERVER_SOCKET_HIGH_WATER) {
+    if (slow) {
       // A slow observer must not stall the subject or hold unbounded memory: queue up to a bound, then drop.
       if (this.#queuedBytes + json.length <= this.hub.settings.observerQueueBytes) {
         this.#queue.push(json);
