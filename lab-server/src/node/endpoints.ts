@@ -67,6 +67,8 @@ export interface EndpointContext {
 
 /** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
 const WATCH_INSPECT = 'inspect';
+/** Longest part of an unknown ?watch= value quoted back in the 400. */
+const MAX_QUOTED_WATCH_CHARS = 20;
 
 /** A request whose head has been read, with the bytes that followed it. */
 export interface ReceivedRequest {
@@ -97,7 +99,7 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   }
   const watch = endpoint === Endpoint.LabObserve ? url.searchParams.get('watch') : null;
   if (watch !== null && watch !== WATCH_INSPECT) {
-    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, 20)}: the only value is watch=${WATCH_INSPECT}`);
+    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, MAX_QUOTED_WATCH_CHARS)}: the only value is watch=${WATCH_INSPECT}`);
     return;
   }
   if (endpoint === Endpoint.LabObserve && !observerOriginAccepted(context, received)) return;

@@ -10,7 +10,7 @@ import { parseResponseHead } from '../protocol/handshake/http-head.ts';
 import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
 import { isRejection, type HandshakeResponse } from '../protocol/handshake/types.ts';
 import type { EndpointContext, ReceivedRequest } from './endpoints.ts';
-import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import { rejectionText, RETRY_AFTER_SECONDS, sendRejection, serverRejection } from './http-reply.ts';
 import type { InspectTarget } from './inspect-target.ts';
 import { ServerDefaults } from './limits.ts';
 import { describeSocketError, LOG_PREFIX } from './log.ts';
@@ -22,8 +22,8 @@ import { connectToTarget } from './target-connect.ts';
 const SWITCHING_PROTOCOLS = 101;
 const BAD_GATEWAY = { status: 502, section: 'RFC 9110 §15.6.3' } as const;
 const GATEWAY_TIMEOUT = { status: 504, section: 'RFC 9110 §15.6.5' } as const;
-/** RFC 9110 §10.2.3: a 503 says when to try again, as the server's own connection-limit refusal does. */
-const RETRY_AFTER_SECONDS = '5';
+/** Longest part of the target's status line quoted in a 502 (the reason stays one short line). */
+const MAX_QUOTED_STATUS_LINE_CHARS = 80;
 
 /** Starts relaying one app connection that asked for /inspect; the target is the one from the command line. */
 export function startRelay(context: EndpointContext, target: InspectTarget, received: ReceivedRequest): void {
@@ -100,7 +100,7 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
     const response = parseResponseHead(result.head);
     if (isRejection(response)) return fail(BAD_GATEWAY, `the target's answer is not a valid HTTP response head: ${response.reason}`);
     if (response.status !== SWITCHING_PROTOCOLS) {
-      return fail(BAD_GATEWAY, `the target answered "${response.startLine.slice(0, 80)}" instead of 101 Switching Protocols`);
+      return fail(BAD_GATEWAY, `the target answered "${response.startLine.slice(0, MAX_QUOTED_STATUS_LINE_CHARS)}" instead of 101 Switching Protocols`);
     }
     finish();
     connected(response, result.head, result.rest);

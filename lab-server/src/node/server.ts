@@ -7,7 +7,7 @@ import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
 import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
 import { CloseCode } from '../protocol/constants.ts';
 import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
-import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import { rejectionText, RETRY_AFTER_SECONDS, sendRejection, serverRejection } from './http-reply.ts';
 import {
   ALLOW_REMOTE_FLAG,
   checkInspectTarget,
@@ -80,6 +80,8 @@ export interface LabServer {
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist', import.meta.url));
 
 const SHUTDOWN_REASON = 'server shutting down';
+/** Longest part of an unknown path quoted back in the 404. */
+const MAX_QUOTED_PATH_CHARS = 40;
 
 /**
  * One port for everything: a node:net server reads each request head itself (so /lab can show it
@@ -197,7 +199,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
       openWebSocket(context, url.pathname, received);
     } else if (reinject === null || isWebSocketUpgrade(request)) {
       refuse(context, received, 404, 'RFC 6455 §4.2.2',
-        `no WebSocket endpoint at ${url.pathname.slice(0, 40)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve}, ${Endpoint.Lab}?session=ID or ${Endpoint.PushObserve}`);
+        `no WebSocket endpoint at ${url.pathname.slice(0, MAX_QUOTED_PATH_CHARS)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve}, ${Endpoint.Lab}?session=ID or ${Endpoint.PushObserve}`);
     } else {
       reinject();
     }
@@ -264,7 +266,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     }
     if (sockets.size + upstreams.size >= maxConnections) {
       log(`${LOG_PREFIX} ${peer} rejected: 503 connection limit (${maxConnections}) reached`);
-      const refusal = serverRejection(503, 'RFC 9110 §15.6.4', `the server is at its connection limit (${maxConnections}); try again later`, [['Retry-After', '5']]);
+      const refusal = serverRejection(503, 'RFC 9110 §15.6.4', `the server is at its connection limit (${maxConnections}); try again later`, [['Retry-After', RETRY_AFTER_SECONDS]]);
       sendRejection(socket, rejectionText(refusal), rejectLingerMs);
       return;
     }

@@ -34,6 +34,8 @@ export type ParsedCommand =
   | { readonly ok: true; readonly command: LabCommand }
   | { readonly ok: false; readonly id: number; readonly subject: number | null; readonly error: string };
 
+/** Longest part of JSON.parse's own message kept in an "invalid JSON" error. */
+const MAX_JSON_ERROR_CHARS = 80;
 /** Longest piece of the observer's own input quoted back in an error. */
 const QUOTE_CHARS = 40;
 
@@ -114,7 +116,7 @@ export function parseLabCommand(text: string): ParsedCommand {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 80) : 'parse error';
+    const detail = error instanceof Error ? error.message.split('\n')[0]!.slice(0, MAX_JSON_ERROR_CHARS) : 'parse error';
     return { ok: false, id: UNREADABLE_COMMAND_ID, subject: null, error: `invalid JSON: ${detail}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
