@@ -50,17 +50,7 @@ try {
   process.exit(EXIT_FAILURE);
 }
 
-const ws = server.url.replace(/^http:/, 'ws:');
-console.log(`Lab server and site: ${server.url}/`);
-console.log(`  echo:      ${ws}/echo`);
-console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
-console.log(`  pvp:       ${ws}/pvp/observe  (push versus polling, one run per connection)`);
-if (settings.inspect !== null) {
-  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
-  console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
-}
-console.log('Press Ctrl+C to stop.');
-
+// Handlers first: whoever reads the URL below may signal at once (tests and scripts do).
 let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) {
@@ -76,3 +66,15 @@ const stop = (signal: string): void => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+
+const ws = server.url.replace(/^http:/, 'ws:');
+console.log(`Lab server and site: ${server.url}/`);
+console.log(`  echo:      ${ws}/echo`);
+console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
+console.log(`  pvp:       ${ws}/pvp/observe  (push versus polling, one run per connection)`);
+if (settings.inspect !== null) {
+  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
+  console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
+}
+console.log('Press Ctrl+C to stop.');
+
