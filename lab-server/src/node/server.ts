@@ -311,10 +311,11 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     }
     httpServer.closeIdleConnections();
     // Relayed connections are cut at once, both sides (their app sockets are destroyed just below): the
-    // relay is a byte pipe with no close frame of its own to send, and the target must not keep its half open.
+    // relay is a byte pipe with no close frame of its own to send. A reset (RST rather than FIN), so a
+    // target that ignores FINs cannot keep its side open either.
     const upstreamsClosed = [...upstreams].map((upstream) => new Promise((resolve) => {
       upstream.once('close', resolve);
-      upstream.destroy();
+      upstream.resetAndDestroy();
     }));
     for (const socket of sockets) {
       // Handshakes in progress are abandoned; HTTP requests in flight get until the deadline.
