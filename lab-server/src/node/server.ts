@@ -315,7 +315,9 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     // target that ignores FINs cannot keep its side open either.
     const upstreamsClosed = [...upstreams].map((upstream) => new Promise((resolve) => {
       upstream.once('close', resolve);
-      upstream.resetAndDestroy();
+      // resetAndDestroy() would wait for a connection still being set up: that one is simply dropped.
+      if (upstream.connecting) upstream.destroy();
+      else upstream.resetAndDestroy();
     }));
     for (const socket of sockets) {
       // Handshakes in progress are abandoned; HTTP requests in flight get until the deadline.
