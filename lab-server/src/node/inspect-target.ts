@@ -111,13 +111,23 @@ const WILDCARD_HOSTS: ReadonlySet<string> = new Set(['0.0.0.0', '::', '0:0:0:0:0
 
 /**
  * The target is the lab server itself (same port, on an address the lab listens on): every relayed
- * connection would relay to /inspect again, forever, each one costing two more sockets.
+ * connection would relay to /inspect again, forever, each one costing two more sockets. Returns the
+ * one-line startup error, or null.
  */
-export function targetsItself(target: InspectTarget, labHost: string, labPort: number): boolean {
-  if (target.port !== labPort) return false;
+export function selfTargetProblem(target: InspectTarget, labHost: string, labPort: number): string | null {
+  if (target.port !== labPort) return null;
   const bareHost = labHost.startsWith('[') ? labHost.slice(1, -1) : labHost;
   const addresses = target.addresses.length > 0 ? target.addresses : [target.connectHost];
-  return addresses.some((address) => address === 'localhost' || isLoopbackAddress(address) || address === bareHost) || WILDCARD_HOSTS.has(bareHost);
+  const same = WILDCARD_HOSTS.has(bareHost) || addresses.some((address) => address === 'localhost' || isLoopbackAddress(address) || address === bareHost);
+  return same ? `--inspect: ${target.url.href} is this lab server itself (port ${labPort}); point --inspect at your app's server, on another port` : null;
+}
+
+/** The startup warning for a lab server that other machines can reach while it relays, or null. */
+export function exposureWarning(target: InspectTarget, labHost: string): string | null {
+  if (isLoopbackHost(labHost)) return null;
+  return target.allowRemote
+    ? `listening on ${labHost} with --inspect and ${ALLOW_REMOTE_FLAG}: any machine that reaches this port can use /inspect and read relayed traffic on /lab/observe?watch=inspect`
+    : `listening on ${labHost} with --inspect: /inspect and /lab/observe?watch=inspect answer this machine only (403 to others; ${ALLOW_REMOTE_FLAG} lifts this)`;
 }
 
 export type Resolver = (host: string) => Promise<readonly string[]>;

@@ -5,24 +5,16 @@ import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
 import { parseRequestHead } from '../protocol/handshake/http-head.ts';
 import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
 import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
-import { CloseCode } from '../protocol/constants.ts';
 import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
 import { rejectionText, RETRY_AFTER_SECONDS, sendRejection, serverRejection } from './http-reply.ts';
-import {
-  ALLOW_REMOTE_FLAG,
-  checkInspectTarget,
-  InspectTargetError,
-  isLoopbackHost,
-  targetsItself,
-  type InspectOption,
-  type InspectTarget,
-} from './inspect-target.ts';
+import { checkInspectTarget, exposureWarning, InspectTargetError, selfTargetProblem, type InspectOption, type InspectTarget } from './inspect-target.ts';
 import { LabHub } from './lab.ts';
 import { parseAllowedOrigin } from './observer-origin.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
 import { markExchangeEnd } from './push-vs-poll/byte-meter.ts';
 import { PushVsPollHub } from './push-vs-poll/hub.ts';
+import { shutdownServer } from './shutdown.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
@@ -79,7 +71,6 @@ export interface LabServer {
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist', import.meta.url));
 
-const SHUTDOWN_REASON = 'server shutting down';
 /** Longest part of an unknown path quoted back in the 404. */
 const MAX_QUOTED_PATH_CHARS = 40;
 
@@ -155,15 +146,15 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const address = netServer.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  // Only now is the port known (0 = any): a target on it would relay /inspect to /inspect, forever.
-  if (inspect !== null && targetsItself(inspect, host, port)) {
-    await new Promise<void>((resolve) => netServer.close(() => resolve()));
-    throw new InspectTargetError(`--inspect: ${inspect.url.href} is this lab server itself (port ${port}); point --inspect at your app's server, on another port`);
-  }
-  if (inspect !== null && !isLoopbackHost(host)) {
-    log(inspect.allowRemote
-      ? `${LOG_PREFIX} warning: listening on ${host} with --inspect and ${ALLOW_REMOTE_FLAG}: any machine that reaches this port can use /inspect and read relayed traffic on /lab/observe?watch=inspect`
-      : `${LOG_PREFIX} warning: listening on ${host} with --inspect: /inspect and /lab/observe?watch=inspect answer this machine only (403 to others; ${ALLOW_REMOTE_FLAG} lifts this)`);
+  if (inspect !== null) {
+    // Only now is the port known (0 = any): a target on it would relay /inspect to /inspect, forever.
+    const selfTarget = selfTargetProblem(inspect, host, port);
+    if (selfTarget !== null) {
+      await new Promise<void>((resolve) => netServer.close(() => resolve()));
+      throw new InspectTargetError(selfTarget);
+    }
+    const warning = exposureWarning(inspect, host);
+    if (warning !== null) log(`${LOG_PREFIX} warning: ${warning}`);
   }
 
   const context: EndpointContext = {
@@ -297,45 +288,8 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   });
 
   async function close(): Promise<void> {
-    closing ??= shutdown();
+    closing ??= shutdownServer({ netServer, httpServer, pushVsPoll, transports, sockets, httpSockets, upstreams, shutdownTimeoutMs });
     return closing;
-  }
-
-  async function shutdown(): Promise<void> {
-    netServer.close();
-    pushVsPoll.shutdown();
-    const webSockets = new Set<Socket>();
-    for (const transport of transports) {
-      webSockets.add(transport.socket);
-      transport.close(CloseCode.GoingAway, SHUTDOWN_REASON);
-    }
-    httpServer.closeIdleConnections();
-    // Relayed connections are cut at once, both sides (their app sockets are destroyed just below): the
-    // relay is a byte pipe with no close frame of its own to send. A reset (RST rather than FIN), so a
-    // target that ignores FINs cannot keep its side open either.
-    const upstreamsClosed = [...upstreams].map((upstream) => new Promise((resolve) => {
-      upstream.once('close', resolve);
-      // resetAndDestroy() would wait for a connection still being set up: that one is simply dropped.
-      if (upstream.connecting) upstream.destroy();
-      else upstream.resetAndDestroy();
-    }));
-    for (const socket of sockets) {
-      // Handshakes in progress are abandoned; HTTP requests in flight get until the deadline.
-      if (!webSockets.has(socket) && !httpSockets.has(socket)) socket.destroy();
-    }
-    const deadline = Date.now() + shutdownTimeoutMs;
-    while (sockets.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      httpServer.closeIdleConnections();
-    }
-    // Whatever is left is cut off; 'close' (which forgets the socket) follows destroy() within a tick or two.
-    const remaining = [...sockets].map((socket) => new Promise((resolve) => {
-      socket.once('close', resolve);
-      socket.destroy();
-    }));
-    await Promise.all([...remaining, ...upstreamsClosed]);
-    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    if (netServer.listening) await new Promise<void>((resolve) => netServer.close(() => resolve()));
   }
 
   return {
