@@ -126,6 +126,7 @@ describe('main.ts', () => {
     expect(stdout).toMatch(/--port N/);
     expect(stdout).toMatch(/--inspect URL/);
     expect(stdout).toMatch(/--inspect-allow-remote/);
+    expect(stdout).toMatch(/--allow-origin ORIGIN/);
   });
 
   it('prints its URL, serves /echo, and on SIGTERM closes clients with 1001 and exits 0', async () => {
