@@ -115,7 +115,7 @@ describe('main.ts', () => {
     const server = run(['--port', '0', '--inspect', 'ws://localhost:3999/socket']);
     const printed = await waitFor(server, /inspect: point your app at (ws:\/\/127\.0\.0\.1:\d+)\/inspect \(relayed to ws:\/\/localhost:3999\/socket\)/);
     expect(printed).not.toBeNull();
-    expect(server.stdout()).toContain(`${printed![1]}/lab/observe?watch=inspect`);
+    expect(await waitFor(server, new RegExp(`${printed![1]!.replace(/[.:/]/g, '\\$&')}/lab/observe\\?watch=inspect`))).not.toBeNull();
     server.child.kill('SIGTERM');
     expect((await server.done).code).toBe(0);
   }, 20_000);
@@ -142,7 +142,9 @@ describe('main.ts', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(url).not.toBe('');
-    expect(server.stdout()).toContain(`${url.replace('http', 'ws')}/echo`);
+    // Lines arrive one write at a time: wait for the echo line too rather than assume it came with the first.
+    const echoUrl = `${url.replace('http', 'ws')}/echo`;
+    expect(await waitFor(server, new RegExp(echoUrl.replace(/[.:/]/g, '\\$&')))).not.toBeNull();
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     await page.arrayBuffer();
