@@ -6,12 +6,13 @@ import { headerValues } from '../protocol/handshake/headers.ts';
 import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import type { InspectTarget } from './inspect-target.ts';
+import { remotePeerRefusal, type InspectTarget } from './inspect-target.ts';
 import type { LabHub, LabSession } from './lab.ts';
 import { LabSubject, reportHandshake } from './lab-subject.ts';
 import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
+import { observerOriginRefusal } from './observer-origin.ts';
 import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
 import { startRelay } from './relay.ts';
@@ -55,10 +56,19 @@ export interface EndpointContext {
   readonly authority: string;
   /** --inspect: where /inspect relays to; null when the server was started without it. */
   readonly inspect: InspectTarget | null;
+  /** --allow-origin: origins (serialized, RFC 6454 §6.1) allowed to open /lab/observe besides the server's own. */
+  readonly allowedOrigins: readonly string[];
+  /** Open relay -> target sockets (--inspect), tracked so they count toward the limit and close on shutdown. */
+  readonly upstreams: Set<Socket>;
+  /** Sockets of every kind, upstreams included, have reached maxConnections. */
+  atConnectionLimit(): boolean;
+  readonly maxConnections: number;
 }
 
 /** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
 const WATCH_INSPECT = 'inspect';
+/** Longest part of an unknown ?watch= value quoted back in the 400. */
+const MAX_QUOTED_WATCH_CHARS = 20;
 
 /** A request whose head has been read, with the bytes that followed it. */
 export interface ReceivedRequest {
@@ -82,16 +92,18 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   if (endpoint === Endpoint.Inspect) {
     if (context.inspect === null) {
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'nothing to inspect: start the lab server with --inspect ws://HOST:PORT/PATH (your app\'s server) to relay /inspect to it');
-    } else {
+    } else if (inspectPeerAccepted(context, context.inspect, received)) {
       startRelay(context, context.inspect, received);
     }
     return;
   }
   const watch = endpoint === Endpoint.LabObserve ? url.searchParams.get('watch') : null;
   if (watch !== null && watch !== WATCH_INSPECT) {
-    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, 20)}: the only value is watch=${WATCH_INSPECT}`);
+    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, MAX_QUOTED_WATCH_CHARS)}: the only value is watch=${WATCH_INSPECT}`);
     return;
   }
+  if (endpoint === Endpoint.LabObserve && !observerOriginAccepted(context, received)) return;
+  if (watch === WATCH_INSPECT && context.inspect !== null && !inspectPeerAccepted(context, context.inspect, received)) return;
   let session: LabSession | undefined;
   let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
@@ -161,6 +173,30 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   }
   subject?.attach(transport);
   transport.start(received.rest);
+}
+
+/**
+ * RFC 6455 §10.2 and §4.2.2 item 8: an observer sees every reported handshake and message, so only
+ * the server's own pages (or --allow-origin ones) and non-browser clients may open /lab/observe.
+ */
+function observerOriginAccepted(context: EndpointContext, received: ReceivedRequest): boolean {
+  const origins = headerValues(received.request, 'origin');
+  if (origins.length > 1) {
+    refuse(context, received, 400, 'RFC 6454 §7.3', 'the Origin header must appear at most once');
+    return false;
+  }
+  const refusal = observerOriginRefusal(origins[0], headerValues(received.request, 'host')[0], context.allowedOrigins);
+  if (refusal === null) return true;
+  refuse(context, received, 403, 'RFC 6455 §10.2', refusal);
+  return false;
+}
+
+/** The relay's target is on loopback: without --inspect-allow-remote, only this machine may use the relay. */
+function inspectPeerAccepted(context: EndpointContext, target: InspectTarget, received: ReceivedRequest): boolean {
+  const refusal = remotePeerRefusal(target, received.socket.remoteAddress);
+  if (refusal === null) return true;
+  refuse(context, received, 403, 'RFC 9110 §15.5.4', refusal);
+  return false;
 }
 
 /** Below this, zero-filling costs less than the extra allocation (and small Buffers would share a pool). */
