@@ -127,6 +127,12 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 
+  // Shared by every socket until its handshake is done (no closure per connection). peerName works
+  // after a reset too: the socket keeps the address it looked up when it was accepted.
+  function onHandshakeSocketError(this: Socket, error: Error): void {
+    log(`${LOG_PREFIX} ${peerName(this)} socket error: ${describeSocketError(error)}`);
+  }
+
   const context: EndpointContext = {
     log,
     hub,
@@ -139,6 +145,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     rejectLingerMs,
     authority,
     inspect,
+    onHandshakeSocketError,
   };
 
   /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */
@@ -215,7 +222,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
 
   netServer.on('connection', (socket: Socket) => {
     const peer = peerName(socket);
-    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    socket.on('error', onHandshakeSocketError);
     if (closing !== null) {
       socket.destroy();
       return;
@@ -238,7 +245,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     let raw = `${message.method ?? 'GET'} ${message.url ?? '/'} HTTP/${message.httpVersion}\r\n`;
     for (let i = 0; i + 1 < message.rawHeaders.length; i += 2) raw += `${message.rawHeaders[i]}: ${message.rawHeaders[i + 1]}\r\n`;
     const request = parseRequestHead(`${raw}\r\n`);
-    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    socket.on('error', onHandshakeSocketError);
     if (responding.has(socket)) {
       // Pipelined behind a response still in flight: a 101 now would interleave with that response.
       log(`${LOG_PREFIX} ${peer} ${message.url ?? '/'} rejected: WebSocket upgrade pipelined behind an unfinished HTTP response`);
