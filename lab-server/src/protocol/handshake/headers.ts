@@ -133,6 +133,6 @@ export function isSafeFieldValue(value: string): boolean {
 
 export function formatHeaderLines(headers: ReadonlyArray<HeaderField>): string {
   let text = '';
-  for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+  for (let i = 0; i < headers.length; i++) text += `${headers[i]![0]}: ${headers[i]![1]}\r\n`;
   return text;
 }

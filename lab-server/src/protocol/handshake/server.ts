@@ -153,7 +153,9 @@ function checkRequest(request: HandshakeRequest, options: ServerHandshakeOptions
   }
   // After the head come frames; a request body would be ambiguous with them (RFC 7230 §3.3).
   const lengths = headerValues(request, 'Content-Length');
-  if (lengths.some((value) => value !== '0') || headerValues(request, 'Transfer-Encoding').length > 0) {
+  let bodyLength = false;
+  for (let i = 0; i < lengths.length; i++) if (lengths[i] !== '0') bodyLength = true;
+  if (bodyLength || headerValues(request, 'Transfer-Encoding').length > 0) {
     return rejection(400, 'RFC 7230 §3.3', 'the handshake request must not have a body; bytes after the head are frames');
   }
   return checkOrigin(request, options.allowedOrigins);
