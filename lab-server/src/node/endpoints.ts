@@ -34,7 +34,8 @@ export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
 /** An observer's messages are commands of a few hundred bytes: a larger one fails its connection with 1009. */
 export const OBSERVER_MAX_MESSAGE_BYTES = 64 * 1024;
 
-const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
+/** Path -> our constant for it: a transport keeps the constant (one string for all), not the request's copy. */
+const ENDPOINT_PATHS: ReadonlyMap<string, Endpoint> = new Map(Object.values(Endpoint).map((path) => [path, path]));
 
 export function isEndpoint(pathname: string): pathname is Endpoint {
   return ENDPOINT_PATHS.has(pathname);
@@ -63,6 +64,11 @@ export interface EndpointContext {
   /** Sockets of every kind, upstreams included, have reached maxConnections. */
   atConnectionLimit(): boolean;
   readonly maxConnections: number;
+  /**
+   * The 'error' listener every socket gets until its handshake is done: one function for all
+   * sockets, so the transport can take it off by reference (see openWebSocket).
+   */
+  readonly onHandshakeSocketError: (this: Socket, error: Error) => void;
 }
 
 /** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
@@ -159,11 +165,14 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     handler = subject = new LabSubject(session, subjectNumber, compressor !== null);
   }
 
-  socket.removeAllListeners('error');
-  socket.removeAllListeners('timeout');
+  // By reference, never removeAllListeners: that deletes the property from the socket's listener
+  // object, which turns it into a dictionary (~300 B more per idle connection, for its whole life).
+  socket.off('error', context.onHandshakeSocketError);
+  if (socket.listenerCount('timeout') > 0) socket.removeAllListeners('timeout');
   socket.write(result.response.raw, 'utf8');
-  // `endpoint` is one of our constants: the path string is shared, not one per connection.
-  const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, endpoint, compressor);
+  // The constant, not `endpoint` (a string parsed from this request): 10,000 idle connections share one.
+  const path = ENDPOINT_PATHS.get(endpoint) ?? endpoint;
+  const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, path, compressor);
   context.transports.add(transport);
   if (observed !== undefined) {
     const host = headerValues(request, 'host')[0] ?? context.authority;

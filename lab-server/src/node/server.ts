@@ -1,4 +1,5 @@
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
@@ -18,6 +19,11 @@ import { shutdownServer } from './shutdown.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
+
+// node:http by require, not by an ES import: importing it as an ES module evaluates every export,
+// and its lazy ones (WebSocket, CloseEvent, ...) load undici, http2, worker_threads and more, ~2.4 MB
+// of heap this server never uses, which every major GC then has to mark.
+const { createServer: createHttpServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface LabServerOptions {
   /** 0 = ephemeral; default 8455. */
@@ -157,6 +163,12 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     if (warning !== null) log(`${LOG_PREFIX} warning: ${warning}`);
   }
 
+  // Shared by every socket until its handshake is done (no closure per connection). peerName works
+  // after a reset too: the socket keeps the address it looked up when it was accepted.
+  function onHandshakeSocketError(this: Socket, error: Error): void {
+    log(`${LOG_PREFIX} ${peerName(this)} socket error: ${describeSocketError(error)}`);
+  }
+
   const context: EndpointContext = {
     log,
     hub,
@@ -174,6 +186,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     upstreams,
     atConnectionLimit: () => sockets.size + upstreams.size >= maxConnections,
     maxConnections,
+    onHandshakeSocketError,
   };
 
   /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */
@@ -250,7 +263,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
 
   netServer.on('connection', (socket: Socket) => {
     const peer = peerName(socket);
-    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    socket.on('error', onHandshakeSocketError);
     if (closing !== null) {
       socket.destroy();
       return;
@@ -273,7 +286,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     let raw = `${message.method ?? 'GET'} ${message.url ?? '/'} HTTP/${message.httpVersion}\r\n`;
     for (let i = 0; i + 1 < message.rawHeaders.length; i += 2) raw += `${message.rawHeaders[i]}: ${message.rawHeaders[i + 1]}\r\n`;
     const request = parseRequestHead(`${raw}\r\n`);
-    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    socket.on('error', onHandshakeSocketError);
     if (responding.has(socket)) {
       // Pipelined behind a response still in flight: a 101 now would interleave with that response.
       log(`${LOG_PREFIX} ${peer} ${message.url ?? '/'} rejected: WebSocket upgrade pipelined behind an unfinished HTTP response`);
