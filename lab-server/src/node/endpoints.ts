@@ -17,6 +17,7 @@ import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
 import { startRelay } from './relay.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
+import { allocateUnfilled } from './unfilled-memory.ts';
 
 /** The WebSocket endpoints of the lab server, by request path. */
 export const Endpoint = {
@@ -206,19 +207,6 @@ function inspectPeerAccepted(context: EndpointContext, target: InspectTarget, re
   if (refusal === null) return true;
   refuse(context, received, 403, 'RFC 9110 §15.5.4', refusal);
   return false;
-}
-
-/** Below this, zero-filling costs less than the extra allocation (and small Buffers would share a pool). */
-const UNFILLED_MIN_BYTES = 4096;
-
-/**
- * Memory for payloads that span socket reads, without zero-filling: its own ArrayBuffer (never Node's
- * shared pool), handed on as a plain Uint8Array so slice() keeps copy semantics in the core.
- */
-function allocateUnfilled(length: number): Uint8Array {
-  if (length < UNFILLED_MIN_BYTES) return new Uint8Array(length);
-  const buffer = Buffer.allocUnsafeSlow(length);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
 }
 
 /** An HTTP error for a request our endpoints refuse before the handshake (unknown path, bad session). */
