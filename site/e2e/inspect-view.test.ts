@@ -101,6 +101,8 @@ describe.skipIf(skipReason !== null)('the live wire page\'s "Your app" view (--i
   afterAll(async () => {
     await browser?.close();
     await lab?.close();
+    // A failed run may leave the relayed connection open: the target's close waits for its sockets.
+    for (const socket of target?.clients ?? []) socket.terminate();
     await new Promise((resolve) => target?.close(resolve));
   });
 
@@ -111,6 +113,14 @@ describe.skipIf(skipReason !== null)('the live wire page\'s "Your app" view (--i
       if (message.type() === 'error') errors.push(message.text());
     });
     page.on('pageerror', (error) => errors.push(error.message));
+    // The relayed reports as they reach the page's observer socket (/lab/observe?watch=inspect).
+    const relayReports: { type: string; relay?: boolean; raw?: string; status?: number }[] = [];
+    page.on('websocket', (socket) => {
+      if (socket.url().includes('/lab/observe')) socket.on('framereceived', (frame) => {
+        const report = JSON.parse(String(frame.payload)) as { type: string; relay?: boolean };
+        if (report.relay === true) relayReports.push(report);
+      });
+    });
     await page.goto(`${lab.url}/lab/`);
     await page.locator('[data-testid="lab-status"][data-state="open"]').waitFor({ timeout: 15_000 });
 
@@ -165,6 +175,14 @@ describe.skipIf(skipReason !== null)('the live wire page\'s "Your app" view (--i
     expect(request.host).toBe(new URL(targetUrl).host);
     expect(request.extensions).toMatch(/permessage-deflate/);
     expect(accept).toBe(createHash('sha1').update(`${request.key}${WEBSOCKET_GUID}`).digest('base64'));
+    // The page was told both heads: the app's request as the relay received it, the target's 101 as relayed.
+    await expect.poll(() => relayReports.filter((r) => r.type === 'handshake-response').length).toBe(1);
+    const requestHead = relayReports.find((r) => r.type === 'handshake-request')?.raw ?? '';
+    expect(requestHead).toMatch(/^GET \/inspect HTTP\/1\.1\r\n/);
+    expect(requestHead).toContain(`Sec-WebSocket-Key: ${request.key}\r\n`);
+    const responseReport = relayReports.find((r) => r.type === 'handshake-response');
+    expect(responseReport?.status).toBe(101);
+    expect(responseReport?.raw).toContain(`Sec-WebSocket-Accept: ${accept}\r\n`);
 
     // The view: every frame in both directions, each direction in the order it was sent. The two
     // directions interleave as the two ends happen to write, and the app's pong answers the ping whenever
