@@ -183,6 +183,13 @@ describe.skipIf(skipReason !== null)('the live wire page\'s "Your app" view (--i
     const responseReport = relayReports.find((r) => r.type === 'handshake-response');
     expect(responseReport?.status).toBe(101);
     expect(responseReport?.raw).toContain(`Sec-WebSocket-Accept: ${accept}\r\n`);
+    // ... and the view shows them: the app's request line by line, its server's 101, and the accept
+    // computation for the app's key (computed in the page by the core), with no mismatch flagged.
+    await expect.poll(() => app.getByTestId('handshake-request').innerText()).toMatch(/GET \/inspect HTTP\/1\.1/);
+    expect(await app.getByTestId('handshake-request').innerText()).toContain(`Sec-WebSocket-Key: ${request.key}`);
+    expect(await app.getByTestId('handshake-response').innerText()).toContain(`Sec-WebSocket-Accept: ${accept}`);
+    expect((await app.getByTestId('handshake-accept').locator('code').allInnerTexts())[3]).toBe(accept);
+    expect(await app.getByTestId('accept-mismatch').count()).toBe(0);
 
     // The view: every frame in both directions, each direction in the order it was sent. The two
     // directions interleave as the two ends happen to write, and the app's pong answers the ping whenever

@@ -5,6 +5,7 @@
  */
 import type { AcceptReport, HandshakeRequestReport, HandshakeResponseReport, NegotiatedReport } from '../../../lab-server/src/reports/lab-report-types.ts';
 import type { SessionEvent } from './session-events.ts';
+import { acceptSteps } from '../../../lab-server/src/protocol/handshake/accept.ts';
 
 export interface HeadLine {
   readonly text: string;
@@ -18,6 +19,11 @@ export interface SubjectHandshake {
   readonly accept: AcceptReport | null;
   readonly response: HandshakeResponseReport | null;
   readonly negotiated: NegotiatedReport | null;
+  /**
+   * Relayed connections (--inspect): the Sec-WebSocket-Accept the application's server sent, when it is
+   * not the one RFC 6455 §4.2.2 requires for the app's key (the app will fail the connection, §4.1).
+   */
+  readonly acceptMismatch: { readonly sent: string; readonly expected: string } | null;
 }
 
 /** The header fields a learner checks in a WebSocket request (RFC 6455 §4.1), with why. */
@@ -40,13 +46,19 @@ export function headLines(raw: string): HeadLine[] {
   });
 }
 
-/** The handshake of `subject`, or of the most recent subject when absent. */
-export function subjectHandshake(events: readonly SessionEvent[], subject?: number): SubjectHandshake | null {
+/**
+ * The handshake of `subject`, or of the most recent subject when absent. `relayed` picks the connections
+ * relayed by --inspect instead of the page's own. The lab server computes the accept steps only for
+ * connections it answers itself; for a relayed one they are computed here from the app's key, with the
+ * core's own acceptSteps, so the developer can check what their server answered.
+ */
+export function subjectHandshake(events: readonly SessionEvent[], subject?: number, relayed = false): SubjectHandshake | null {
+  const isRelayed = (event: SessionEvent): boolean => 'relay' in event && event.relay === true;
   let chosen = subject;
   if (chosen === undefined) {
     for (let i = events.length - 1; i >= 0; i--) {
       const event = events[i]!;
-      if (event.type === 'handshake-request' && event.relay !== true) {
+      if (event.type === 'handshake-request' && isRelayed(event) === relayed) {
         chosen = event.subject;
         break;
       }
@@ -58,11 +70,29 @@ export function subjectHandshake(events: readonly SessionEvent[], subject?: numb
   let response: HandshakeResponseReport | null = null;
   let negotiated: NegotiatedReport | null = null;
   for (const event of events) {
-    if (!('subject' in event) || event.subject !== chosen || ('relay' in event && event.relay === true)) continue;
+    if (!('subject' in event) || event.subject !== chosen || isRelayed(event) !== relayed) continue;
     if (event.type === 'handshake-request') request = event;
     else if (event.type === 'accept') accept = event;
     else if (event.type === 'handshake-response') response = event;
     else if (event.type === 'negotiated') negotiated = event;
   }
-  return { subject: chosen, request, accept, response, negotiated };
+  let acceptMismatch: SubjectHandshake['acceptMismatch'] = null;
+  if (relayed && request !== null) {
+    const key = headerValue(request.raw, 'sec-websocket-key');
+    if (key !== null && accept === null) accept = { type: 'accept', t: request.t, subject: chosen, relay: true, ...acceptSteps(key) };
+    const sent = response === null || response.status !== SWITCHING_PROTOCOLS ? null : headerValue(response.raw, 'sec-websocket-accept');
+    if (accept !== null && sent !== null && sent !== accept.accept) acceptMismatch = { sent, expected: accept.accept };
+  }
+  return { subject: chosen, request, accept, response, negotiated, acceptMismatch };
+}
+
+const SWITCHING_PROTOCOLS = 101;
+
+/** The first value of a header field in a raw head (names are case-insensitive, RFC 7230 §3.2). */
+function headerValue(raw: string, name: string): string | null {
+  for (const line of raw.split('\r\n').slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
+  }
+  return null;
 }

@@ -93,6 +93,25 @@ describe('the handshake view', () => {
     expect(subjectHandshake(events)!.subject).toBe(2);
     expect(subjectHandshake(events, 1)!.request!.raw).toContain('permessage-deflate');
   });
+
+  it('shows a relayed handshake (--inspect) with the accept computed from the app\'s key, and flags a wrong accept', () => {
+    const key = 'dGhlIHNhbXBsZSBub25jZQ==';
+    const relayed = (accept: string): SessionEvent[] => [
+      { type: 'handshake-request', t: 1, subject: 7, relay: true, raw: `GET /inspect HTTP/1.1\r\nHost: 127.0.0.1\r\nSec-WebSocket-Key: ${key}\r\n\r\n` },
+      { type: 'handshake-response', t: 2, subject: 7, relay: true, status: 101, raw: `HTTP/1.1 101 Switching Protocols\r\nsec-websocket-accept: ${accept}\r\n\r\n` },
+    ];
+    // RFC 6455 §1.3's example key and accept.
+    const right = subjectHandshake(relayed('s3pPLMBiTxaQ9kYGzzhZRbK+xOo='), undefined, true)!;
+    expect(right.subject).toBe(7);
+    expect(right.accept!.accept).toBe('s3pPLMBiTxaQ9kYGzzhZRbK+xOo=');
+    expect(right.acceptMismatch).toBeNull();
+    const wrong = subjectHandshake(relayed('b37a4f2cc0624f1690f64606cf385945b2bec4ea'), undefined, true)!;
+    expect(wrong.acceptMismatch).toEqual({ sent: 'b37a4f2cc0624f1690f64606cf385945b2bec4ea', expected: 's3pPLMBiTxaQ9kYGzzhZRbK+xOo=' });
+    // The page's own handshake view ignores relayed connections, and the relayed view the page's own.
+    expect(subjectHandshake(relayed('x'))).toBeNull();
+    const { events } = session(true);
+    expect(subjectHandshake(events, undefined, true)).toBeNull();
+  });
 });
 
 describe('the comparisons', () => {
