@@ -10,11 +10,14 @@ import { bytesReadSinceMark, measureWrite } from './byte-meter.ts';
 import { NO_STORE, replyEvents, replyText } from './http-reply.ts';
 import { PushLimits } from './limits.ts';
 import type { HistoryEntry, PushRun, PushSubscriber } from './run.ts';
+import type { RunCounters } from './run-counters.ts';
 import { parseUpstream } from './upstream.ts';
 
 export interface PushHttpRequest {
   readonly run: PushRun;
   readonly client: number;
+  /** The counters of the start that was running when the request came: it counts there to the end. */
+  readonly counters: RunCounters;
   readonly url: URL;
   readonly request: IncomingMessage;
   readonly response: ServerResponse;
@@ -35,27 +38,27 @@ function requestLabel(request: IncomingMessage, url: URL): string {
 /** Counts a request that carried no body: everything its socket read since the last exchange. */
 function countBodilessRequest(http: PushHttpRequest, transport: PushTransport): void {
   const headerBytes = http.request.socket === null ? 0 : bytesReadSinceMark(http.request.socket);
-  http.run.count(transport, http.client, (counters) => {
+  http.counters.count(transport, http.client, (counters) => {
     counters.requests++;
     counters.upHeaders += headerBytes;
   });
-  http.run.exchange({ transport, kind: 'request', direction: 'up', headerBytes, payloadBytes: 0, events: [], label: requestLabel(http.request, http.url) }, http.client);
+  http.run.exchange({ transport, kind: 'request', direction: 'up', headerBytes, payloadBytes: 0, events: [], label: requestLabel(http.request, http.url) }, http.client, http.counters);
 }
 
 /** GET /pvp/poll: answered at once, with the events after `after` (maybe none). */
 export function handlePoll(http: PushHttpRequest, after: number): void {
   countBodilessRequest(http, PushTransport.ShortPoll);
-  http.run.track(PushTransport.ShortPoll, http.client, after + 1);
-  replyEvents(http.run, PushTransport.ShortPoll, http.client, http.response, http.run.entriesAfter(after));
+  http.counters.track(PushTransport.ShortPoll, http.client, after + 1);
+  replyEvents(http, PushTransport.ShortPoll, http.run.entriesAfter(after));
 }
 
 /** GET /pvp/long-poll: answered as soon as an event after `after` exists, or empty after the hold time. */
 export function handleLongPoll(http: PushHttpRequest, after: number, host: LongPollHost): void {
   countBodilessRequest(http, PushTransport.LongPoll);
-  http.run.track(PushTransport.LongPoll, http.client, after + 1);
+  http.counters.track(PushTransport.LongPoll, http.client, after + 1);
   const ready = http.run.entriesAfter(after);
   if (ready.length > 0) {
-    replyEvents(http.run, PushTransport.LongPoll, http.client, http.response, ready);
+    replyEvents(http, PushTransport.LongPoll, ready);
     return;
   }
   if (host.heldLongPolls >= PushLimits.maxHeldLongPolls) {
@@ -101,7 +104,7 @@ class HeldPoll implements PushSubscriber {
   #answer(entries: HistoryEntry[]): void {
     if (this.#done) return;
     this.#release();
-    replyEvents(this.#http.run, this.transport, this.client, this.#http.response, entries);
+    replyEvents(this.#http, this.transport, entries);
   }
 
   #release(): void {
@@ -121,7 +124,7 @@ const POSTING_TRANSPORTS: readonly PushTransport[] = [PushTransport.ShortPoll, P
  * (default poll) says which lane's client sent it, so each lane counts its own upstream bytes.
  */
 export function handleSend(http: PushHttpRequest, log: (line: string) => void): void {
-  const { request, response, run, client, url } = http;
+  const { request, response, run, client, url, counters: startCounters } = http;
   const transport = (url.searchParams.get('transport') ?? PushTransport.ShortPoll) as PushTransport;
   if (!POSTING_TRANSPORTS.includes(transport)) {
     replyText(response, 400, `transport must be ${POSTING_TRANSPORTS.join(', ')} (WebSocket clients send frames on /pvp/ws)`);
@@ -142,6 +145,9 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
   const chunks: Buffer[] = [];
   let length = 0;
   let refused = false;
+  // The body is under way: a stop waits for it (bounded) before its final stats.
+  const release = startCounters.hold();
+  request.once('close', release);
   request.on('data', (chunk: Buffer) => {
     if (refused) return;
     length += chunk.length;
@@ -154,17 +160,18 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
   });
   request.on('end', () => {
     if (refused) return;
+    release();
     const socket = request.socket;
     const body = Buffer.concat(chunks);
     const headerBytes = Math.max(0, bytesReadSinceMark(socket) - body.length);
     const message = parseUpstream(body.toString('utf8'));
-    run.count(transport, client, (counters) => {
+    startCounters.count(transport, client, (counters) => {
       counters.requests++;
       counters.upHeaders += headerBytes;
       counters.upPayload += body.length;
       if (typeof message !== 'string') counters.upstreamMessages++;
     });
-    run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes: body.length, events: [], label: `POST /pvp/send (${body.length} bytes)` }, client);
+    run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes: body.length, events: [], label: `POST /pvp/send (${body.length} bytes)` }, client, startCounters);
     // The body crossed the wire even when it is not a message: its answer (400 or 204) is counted too.
     let payloadBytes = 0;
     const written = measureWrite(socket, () => {
@@ -177,12 +184,12 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
       }
     });
     if (written < payloadBytes) return;
-    run.count(transport, client, (counters) => {
+    startCounters.count(transport, client, (counters) => {
       counters.responses++;
       counters.downHeaders += written - payloadBytes;
       counters.downPayload += payloadBytes;
     });
     run.exchange({ transport, kind: 'response', direction: 'down', headerBytes: written - payloadBytes, payloadBytes, events: [],
-      label: typeof message === 'string' ? '400 Bad Request' : '204 No Content' }, client);
+      label: typeof message === 'string' ? '400 Bad Request' : '204 No Content' }, client, startCounters);
   });
 }

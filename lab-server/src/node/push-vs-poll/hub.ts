@@ -4,7 +4,7 @@
  * endpoints.ts every /pvp/ WebSocket upgrade (openWebSocket).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LONG_POLL_HOLD_MS, type ExperimentParams } from '../../reports/push-vs-poll-types.ts';
+import { LONG_POLL_HOLD_MS, PUSH_TRANSPORTS, type ExperimentParams } from '../../reports/push-vs-poll-types.ts';
 import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
 import { handleLongPoll, handleSend, handlePoll, type PushHttpRequest } from './http-transports.ts';
@@ -28,6 +28,11 @@ const HTTP_METHOD: Readonly<Record<string, string>> = {
   [PushPath.Sse]: 'GET',
   [PushPath.Send]: 'POST',
 };
+
+/** Simulated clients of a start over its four lanes. */
+function simulatedClientCount(params: ExperimentParams): number {
+  return params.simulatedClients * PUSH_TRANSPORTS.length;
+}
 
 export class PushVsPollHub implements RunHost {
   readonly log: LogSink;
@@ -60,14 +65,17 @@ export class PushVsPollHub implements RunHost {
     this.#runs.delete(run.id);
   }
 
-  reserveSimulated(count: number): boolean {
-    if (this.#simulatedInUse + count > PushLimits.maxSimulatedClientsPerServer) return false;
+  reserveSimulated(params: ExperimentParams): string | null {
+    const count = simulatedClientCount(params);
+    if (this.#simulatedInUse + count > PushLimits.maxSimulatedClientsPerServer) {
+      return `the server cannot run ${count} more simulated clients now (at most ${PushLimits.maxSimulatedClientsPerServer} over all runs): lower simulatedClients`;
+    }
     this.#simulatedInUse += count;
-    return true;
+    return null;
   }
 
-  releaseSimulated(count: number): void {
-    this.#simulatedInUse -= count;
+  releaseSimulated(params: ExperimentParams): void {
+    this.#simulatedInUse -= simulatedClientCount(params);
   }
 
   startSimulated(run: PushRun, params: ExperimentParams): () => void {
@@ -124,7 +132,7 @@ export class PushVsPollHub implements RunHost {
       }
       return true;
     }
-    const http: PushHttpRequest = { ...resolved, url, request, response };
+    const http: PushHttpRequest = { ...resolved, counters: resolved.run.counters, url, request, response };
     if (url.pathname === PushPath.Send) {
       handleSend(http, this.log);
       return true;

@@ -25,6 +25,13 @@ export const PushLimits = {
   observerSocketHighWater: 64 * 1024,
   /** A start this soon after the previous one is refused: each start opens and closes every simulated client's sockets. */
   minStartIntervalMs: 500,
+  /**
+   * A stop waits at most this long for its start's closing handshakes (the clients' close frames) and
+   * POST bodies under way before it sends the final stats and `stopped`.
+   */
+  stopSettleMs: 1_000,
+  /** Commands waiting while a stop settles; one more is answered with an error report. */
+  maxQueuedCommands: 16,
   /** Commands on /pvp/observe are small JSON; a larger message closes the observer with 1009. */
   maxCommandBytes: 4 * 1024,
 } as const;

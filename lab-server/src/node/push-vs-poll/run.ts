@@ -7,17 +7,17 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectionEvent } from '../../protocol/connection-types.ts';
 import {
-  PUSH_TRANSPORTS, STATS_INTERVAL_MS,
+  STATS_INTERVAL_MS,
   type ExchangeReport, type ExperimentParams, type PushEvent, type PushReport, type PushTransport,
 } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
+import { CommandQueue } from './command-queue.ts';
 import { EventSchedule } from './event-source.ts';
 import { PushLimits } from './limits.ts';
 import { ObserverChannel } from './observer-channel.ts';
 import { parseCommand } from './params.ts';
 import { RunCounters, type RunStats } from './run-counters.ts';
-import type { TransportCounters } from './stats.ts';
 
 /** An event as the run keeps it: its JSON once, and when it came to exist on this host's clock. */
 export interface HistoryEntry {
@@ -38,9 +38,9 @@ export interface PushSubscriber {
 /** What a run needs from the server-wide hub. */
 export interface RunHost {
   readonly log: LogSink;
-  /** Takes `count` simulated clients from the server-wide budget; false when it would exceed it. */
-  reserveSimulated(count: number): boolean;
-  releaseSimulated(count: number): void;
+  /** Takes the start's simulated clients from the server-wide budgets; null, or a one-line reason why not. */
+  reserveSimulated(params: ExperimentParams): string | null;
+  releaseSimulated(params: ExperimentParams): void;
   /** Starts the simulated clients of a run; returns a function that stops them. */
   startSimulated(run: PushRun, params: ExperimentParams): () => void;
   forget(run: PushRun): void;
@@ -63,7 +63,15 @@ export class PushRun implements TransportHandler {
   #statsTimer: NodeJS.Timeout | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
   #stopSimulated: (() => void) | null = null;
-  #reserved = 0;
+  /** The parameters whose simulated clients hold a share of the server-wide budget, or null. */
+  #reserved: ExperimentParams | null = null;
+  #schedule: EventSchedule | null = null;
+  /** The next event of the schedule, created when its time comes. */
+  #nextEvent: PushEvent = { seq: 0, createdAt: Number.POSITIVE_INFINITY, symbol: '', price: 0 };
+  readonly #commands = new CommandQueue(
+    (message) => this.report({ type: 'error', t: this.now(), message }),
+    (error) => this.host.log(`${LOG_PREFIX} /pvp/observe run ${this.id}: command failed: ${(error as Error).message}`),
+  );
   #lastStartAt = Number.NEGATIVE_INFINITY;
   #ended = false;
 
@@ -125,31 +133,31 @@ export class PushRun implements TransportHandler {
     for (const subscriber of [...this.#subscribers.values()]) subscriber.eventCreated();
   }
 
-  #scheduleEvents(schedule: EventSchedule, pending: PushEvent, durationMs: number): void {
+  /** Creates every event due by `until` (ms since the start), at most up to durationMs when the run has one. */
+  #createDueEvents(until: number): void {
+    const schedule = this.#schedule;
+    const durationMs = this.#params?.durationMs ?? 0;
+    if (schedule === null) return;
+    while (this.#state === 'running' && this.#nextEvent.createdAt <= until && (durationMs === 0 || this.#nextEvent.createdAt <= durationMs)) {
+      this.#create(this.#nextEvent);
+      this.#nextEvent = schedule.next();
+    }
+  }
+
+  #scheduleEvents(durationMs: number): void {
     const tick = (): void => {
-      let next = pending;
-      while (this.#state === 'running' && next.createdAt <= this.now()) {
-        if (durationMs > 0 && next.createdAt > durationMs) return;
-        this.#create(next);
-        next = schedule.next();
-      }
-      if (this.#state !== 'running') return;
-      pending = next;
-      this.#eventTimer = setTimeout(tick, Math.max(0, next.createdAt - this.now()));
+      this.#createDueEvents(this.now());
+      if (this.#state !== 'running' || (durationMs > 0 && this.#nextEvent.createdAt > durationMs)) return;
+      this.#eventTimer = setTimeout(tick, Math.max(0, this.#nextEvent.createdAt - this.now()));
     };
-    this.#eventTimer = setTimeout(tick, Math.max(0, pending.createdAt - this.now()));
+    this.#eventTimer = setTimeout(tick, Math.max(0, this.#nextEvent.createdAt - this.now()));
   }
 
   // ---- counting -----------------------------------------------------------------------------------
 
-  /** Applies `update` to the lane's totals and, for client 0, to the page's own counters. */
-  count(transport: PushTransport, client: number, update: (counters: TransportCounters) => void): void {
-    this.#counters.count(transport, client, update);
-  }
-
-  /** Sets where a client starts in the sequence, unless it is already known (a reconnect keeps its place). */
-  track(transport: PushTransport, client: number, nextExpected: number): void {
-    this.#counters.track(transport, client, nextExpected);
+  /** The counters of the current start: a connection or request keeps the ones it began with. */
+  get counters(): RunCounters {
+    return this.#counters;
   }
 
   /**
@@ -158,18 +166,13 @@ export class PushRun implements TransportHandler {
    * lanes carry the same events however late the client connected; a later one starts from now, and
    * what it missed meanwhile counts as missed (the WebSocket has no resume of its own).
    */
-  pushStartAfter(transport: PushTransport, client: number): number {
-    return this.#counters.isTracked(transport, client) ? this.#lastSeq : 0;
+  pushStartAfter(counters: RunCounters, transport: PushTransport, client: number): number {
+    return counters.isTracked(transport, client) ? this.#lastSeq : 0;
   }
 
-  /** Events just handed to a client's socket (see RunCounters.delivered). */
-  delivered(transport: PushTransport, client: number, entries: readonly HistoryEntry[], writtenAt: number): void {
-    this.#counters.delivered(transport, client, entries, writtenAt);
-  }
-
-  /** A step of client 0's conversation, for the page's sequence diagrams. */
-  exchange(step: Omit<ExchangeReport, 'type' | 't'>, client: number): void {
-    if (client === 0) this.report({ type: 'exchange', t: this.now(), ...step });
+  /** A step of client 0's conversation, for the page's sequence diagrams; not once its start is over. */
+  exchange(step: Omit<ExchangeReport, 'type' | 't'>, client: number, counters: RunCounters): void {
+    if (client === 0 && counters === this.#counters) this.report({ type: 'exchange', t: this.now(), ...step });
   }
 
   // ---- subscribers --------------------------------------------------------------------------------
@@ -195,41 +198,50 @@ export class PushRun implements TransportHandler {
 
   // ---- commands -----------------------------------------------------------------------------------
 
-  start(params: ExperimentParams): void {
+  async #start(params: ExperimentParams): Promise<void> {
     const sinceLastStart = performance.now() - this.#lastStartAt;
     if (sinceLastStart < PushLimits.minStartIntervalMs) {
       this.report({ type: 'error', t: this.now(), message: `started ${Math.round(sinceLastStart)} ms ago: wait ${PushLimits.minStartIntervalMs} ms between starts` });
       return;
     }
     this.#lastStartAt = performance.now();
-    if (this.#state === 'running') this.stop('command');
-    const needed = params.simulatedClients * PUSH_TRANSPORTS.length;
-    if (!this.host.reserveSimulated(needed)) {
-      this.report({ type: 'error', t: this.now(), message: `the server cannot run ${needed} more simulated clients now (at most ${PushLimits.maxSimulatedClientsPerServer} over all runs): lower simulatedClients` });
+    await this.#stop('command');
+    if (this.#ended) return;
+    const refusal = this.host.reserveSimulated(params);
+    if (refusal !== null) {
+      this.report({ type: 'error', t: this.now(), message: refusal });
       return;
     }
-    this.#reserved = needed;
+    this.#reserved = params;
     this.#params = params;
     this.#clear();
     this.#state = 'running';
     this.#startedAt = performance.now();
     this.report({ type: 'started', t: this.now(), params });
-    const schedule = new EventSchedule(params.seed, params.eventsPerSecond);
-    this.#scheduleEvents(schedule, schedule.next(), params.durationMs);
+    this.#schedule = new EventSchedule(params.seed, params.eventsPerSecond);
+    this.#nextEvent = this.#schedule.next();
+    this.#scheduleEvents(params.durationMs);
     this.#statsTimer = setInterval(() => this.#reportStats(), STATS_INTERVAL_MS);
-    if (params.durationMs > 0) this.#durationTimer = setTimeout(() => this.stop('duration'), params.durationMs);
+    if (params.durationMs > 0) {
+      const counters = this.#counters;
+      this.#durationTimer = setTimeout(() => this.#commands.push(() => (this.#counters === counters ? this.#stop('duration') : undefined)), params.durationMs);
+    }
     this.#stopSimulated = this.host.startSimulated(this, params);
   }
 
-  stop(reason: 'command' | 'duration'): void {
+  /** Halts the start, waits (bounded) for its closing handshakes and POSTs under way, then reports it. */
+  async #stop(reason: 'command' | 'duration'): Promise<void> {
     if (this.#state !== 'running') return;
+    const counters = this.#counters;
     this.#halt('the run stopped');
+    await counters.settled(PushLimits.stopSettleMs);
+    if (this.#ended) return;
     this.#reportStats();
     this.report({ type: 'stopped', t: this.now(), reason });
   }
 
-  reset(): void {
-    this.stop('command');
+  async #reset(): Promise<void> {
+    await this.#stop('command');
     this.#clear();
     this.#state = 'idle';
     this.#reportStats();
@@ -242,8 +254,8 @@ export class PushRun implements TransportHandler {
     this.#eventTimer = this.#statsTimer = this.#durationTimer = null;
     this.#stopSimulated?.();
     this.#stopSimulated = null;
-    this.host.releaseSimulated(this.#reserved);
-    this.#reserved = 0;
+    if (this.#reserved !== null) this.host.releaseSimulated(this.#reserved);
+    this.#reserved = null;
     this.#endSubscribers(reason);
   }
 
@@ -267,9 +279,9 @@ export class PushRun implements TransportHandler {
     if (event.type === 'text') {
       const command = parseCommand(event.text);
       if (typeof command === 'string') this.report({ type: 'error', t: this.now(), message: command });
-      else if (command.type === 'start') this.start(command.params);
-      else if (command.type === 'stop') this.stop('command');
-      else this.reset();
+      else if (command.type === 'start') this.#commands.push(() => this.#start(command.params));
+      else if (command.type === 'stop') this.#commands.push(() => this.#stop('command'));
+      else this.#commands.push(() => this.#reset());
     } else if (event.type === 'binary') {
       this.report({ type: 'error', t: this.now(), message: 'commands are JSON text messages, not binary' });
     } else if (event.type === 'closed') {
@@ -290,6 +302,7 @@ export class PushRun implements TransportHandler {
     if (this.#ended) return;
     if (this.#state === 'running') this.#halt('the run ended: its observer left');
     this.#ended = true;
+    this.#commands.close();
     const dropped = this.#channel?.dropped ?? 0;
     this.#channel?.clear();
     this.host.forget(this);

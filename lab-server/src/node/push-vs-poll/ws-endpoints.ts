@@ -48,6 +48,7 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   }
   const result = acceptClientHandshake(request, isObserver ? context.handshakeOptions : { ...context.handshakeOptions, deflate: false });
   if (!result.ok) {
+    push?.abandon();
     const { rejection } = result;
     context.log(`${LOG_PREFIX} ${peer} ${url.pathname} rejected: ${rejection.status} ${rejection.reason} (${rejection.section})`);
     sendRejection(socket, result.response.raw, context.rejectLingerMs);
@@ -57,6 +58,7 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   if (isObserver) {
     run = host.createRun();
     if (run === null) {
+      push?.abandon();
       refuse(context, received, 503, `the server already runs ${PushLimits.maxRuns} experiments; close one and try again`);
       return;
     }
@@ -78,14 +80,14 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, url.pathname === PushPath.Observe ? PushPath.Observe : PushPath.WebSocket, compressor);
   context.transports.add(transport);
   if (push !== null) {
-    const { run: pushRun, client } = push;
-    pushRun.count(PushTransport.WebSocket, client, (counters) => {
+    const { run: pushRun, client, counters: startCounters } = push;
+    startCounters.count(PushTransport.WebSocket, client, (counters) => {
       counters.requests++;
       counters.upHeaders += requestBytes;
       counters.downHeaders += responseBytes;
     });
-    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [], label: 'GET /pvp/ws (Upgrade: websocket)' }, client);
-    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: responseBytes, payloadBytes: 0, events: [], label: '101 Switching Protocols' }, client);
+    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [], label: 'GET /pvp/ws (Upgrade: websocket)' }, client, startCounters);
+    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: responseBytes, payloadBytes: 0, events: [], label: '101 Switching Protocols' }, client, startCounters);
     push.attach(transport);
   } else {
     (run as PushRun).attach(transport, host.longPollHoldMs ?? LONG_POLL_HOLD_MS);
