@@ -12,7 +12,7 @@ import { queryInteger, replyText } from './http-reply.ts';
 import { PushLimits } from './limits.ts';
 import { isPushVsPollPath, PushPath } from './paths.ts';
 import { PushRun, type RunHost } from './run.ts';
-import { startSimulatedClients } from './simulated-clients.ts';
+import { startSimulatedThread, type StopSimulated } from './simulated-thread.ts';
 import { handleSse } from './sse.ts';
 import { openPushWebSocket } from './ws-endpoints.ts';
 
@@ -34,12 +34,23 @@ function simulatedClientCount(params: ExperimentParams): number {
   return params.simulatedClients * PUSH_TRANSPORTS.length;
 }
 
+/**
+ * Requests and messages per second a start's simulated clients cause, roughly: each client polls (or
+ * is pushed to) and sends upstream at the start's rates. Bounded server-wide so that the figures
+ * measure the transports, not a server (and a machine) saturated by its own simulated clients.
+ */
+export function simulatedWorkPerSecond(params: ExperimentParams): number {
+  if (params.simulatedClients === 0) return 0;
+  return Math.round(simulatedClientCount(params) * (1000 / params.pollIntervalMs + params.eventsPerSecond + params.upstreamPerSecond));
+}
+
 export class PushVsPollHub implements RunHost {
   readonly log: LogSink;
   readonly longPollHoldMs: number;
   heldLongPolls = 0;
   readonly #runs = new Map<string, PushRun>();
   #simulatedInUse = 0;
+  #workInUse = 0;
 
   constructor(settings: PushVsPollSettings) {
     this.log = settings.log;
@@ -70,19 +81,25 @@ export class PushVsPollHub implements RunHost {
     if (this.#simulatedInUse + count > PushLimits.maxSimulatedClientsPerServer) {
       return `the server cannot run ${count} more simulated clients now (at most ${PushLimits.maxSimulatedClientsPerServer} over all runs): lower simulatedClients`;
     }
+    const work = simulatedWorkPerSecond(params);
+    if (this.#workInUse + work > PushLimits.maxSimulatedWorkPerSecond) {
+      return `over the simulated-client budget of ${PushLimits.maxSimulatedWorkPerSecond.toLocaleString('en-US')} requests and messages per second (all runs; ${this.#workInUse.toLocaleString('en-US')} in use): this start needs ${work.toLocaleString('en-US')} = ${simulatedClientCount(params)} clients × (1000/pollIntervalMs + eventsPerSecond + upstreamPerSecond); lower simulatedClients or the rates`;
+    }
     this.#simulatedInUse += count;
+    this.#workInUse += work;
     return null;
   }
 
   releaseSimulated(params: ExperimentParams): void {
     this.#simulatedInUse -= simulatedClientCount(params);
+    this.#workInUse -= simulatedWorkPerSecond(params);
   }
 
-  startSimulated(run: PushRun, params: ExperimentParams): () => void {
+  startSimulated(run: PushRun, params: ExperimentParams): StopSimulated {
     const socket = run.observer?.socket;
     if (params.simulatedClients === 0 || socket === undefined || socket.localPort === undefined) return () => {};
     // The simulated clients reach the server the way its observer did: same address, same port.
-    return startSimulatedClients({ host: socket.localAddress ?? '127.0.0.1', port: socket.localPort, run: run.id, params, log: this.log });
+    return startSimulatedThread({ host: socket.localAddress ?? '127.0.0.1', port: socket.localPort, run: run.id, params }, this.log);
   }
 
   /** The run and client a request names, or how to refuse it. */

@@ -7,6 +7,11 @@ export const PushLimits = {
   maxRuns: 8,
   /** Simulated clients running on the whole server, over all runs and transports; a start beyond it is an error report. */
   maxSimulatedClientsPerServer: 400,
+  /**
+   * Requests and messages per second all simulated clients of the server may cause together, counted as
+   * clients × (1000/pollIntervalMs + eventsPerSecond + upstreamPerSecond); a start beyond it is an error report.
+   */
+  maxSimulatedWorkPerSecond: 5_000,
   /** Events the run remembers for polls that ask from further back and for SSE reconnects (Last-Event-ID). */
   eventHistory: 10_000,
   /** Events in one poll response at most; the client's next poll (after the last one) gets the rest. */

@@ -11,6 +11,7 @@ import {
   type ExchangeReport, type ExperimentParams, type PushEvent, type PushReport, type PushTransport,
 } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
+import { LoopLag } from './loop-lag.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
 import { CommandQueue } from './command-queue.ts';
 import { EventSchedule } from './event-source.ts';
@@ -18,6 +19,7 @@ import { PushLimits } from './limits.ts';
 import { ObserverChannel } from './observer-channel.ts';
 import { parseCommand } from './params.ts';
 import { RunCounters, type RunStats } from './run-counters.ts';
+import type { StopSimulated } from './simulated-thread.ts';
 
 /** An event as the run keeps it: its JSON once, and when it came to exist on this host's clock. */
 export interface HistoryEntry {
@@ -41,8 +43,8 @@ export interface RunHost {
   /** Takes the start's simulated clients from the server-wide budgets; null, or a one-line reason why not. */
   reserveSimulated(params: ExperimentParams): string | null;
   releaseSimulated(params: ExperimentParams): void;
-  /** Starts the simulated clients of a run; returns a function that stops them. */
-  startSimulated(run: PushRun, params: ExperimentParams): () => void;
+  /** Starts the simulated clients of a run (in their own thread); returns a function that stops them. */
+  startSimulated(run: PushRun, params: ExperimentParams): StopSimulated;
   forget(run: PushRun): void;
 }
 
@@ -62,7 +64,7 @@ export class PushRun implements TransportHandler {
   #eventTimer: NodeJS.Timeout | null = null;
   #statsTimer: NodeJS.Timeout | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
-  #stopSimulated: (() => void) | null = null;
+  #stopSimulated: StopSimulated | null = null;
   /** The parameters whose simulated clients hold a share of the server-wide budget, or null. */
   #reserved: ExperimentParams | null = null;
   #schedule: EventSchedule | null = null;
@@ -72,6 +74,7 @@ export class PushRun implements TransportHandler {
     (message) => this.report({ type: 'error', t: this.now(), message }),
     (error) => this.host.log(`${LOG_PREFIX} /pvp/observe run ${this.id}: command failed: ${(error as Error).message}`),
   );
+  readonly #loopLag = new LoopLag();
   #lastStartAt = Number.NEGATIVE_INFINITY;
   #ended = false;
 
@@ -218,6 +221,7 @@ export class PushRun implements TransportHandler {
     this.#state = 'running';
     this.#startedAt = performance.now();
     this.report({ type: 'started', t: this.now(), params });
+    this.#loopLag.start();
     this.#schedule = new EventSchedule(params.seed, params.eventsPerSecond);
     this.#nextEvent = this.#schedule.next();
     this.#scheduleEvents(params.durationMs);
@@ -233,10 +237,11 @@ export class PushRun implements TransportHandler {
   async #stop(reason: 'command' | 'duration'): Promise<void> {
     if (this.#state !== 'running') return;
     const counters = this.#counters;
-    this.#halt('the run stopped');
+    this.#halt('the run stopped', true);
     await counters.settled(PushLimits.stopSettleMs);
     if (this.#ended) return;
     this.#reportStats();
+    this.#loopLag.stop();
     this.report({ type: 'stopped', t: this.now(), reason });
   }
 
@@ -247,12 +252,13 @@ export class PushRun implements TransportHandler {
     this.#reportStats();
   }
 
-  #halt(reason: string): void {
+  /** `graceful`: the simulated clients close their sockets (a stop); otherwise their thread ends at once. */
+  #halt(reason: string, graceful: boolean): void {
     this.#state = 'stopped';
     for (const timer of [this.#eventTimer, this.#durationTimer]) if (timer !== null) clearTimeout(timer);
     if (this.#statsTimer !== null) clearInterval(this.#statsTimer);
     this.#eventTimer = this.#statsTimer = this.#durationTimer = null;
-    this.#stopSimulated?.();
+    this.#stopSimulated?.(graceful);
     this.#stopSimulated = null;
     if (this.#reserved !== null) this.host.releaseSimulated(this.#reserved);
     this.#reserved = null;
@@ -270,7 +276,8 @@ export class PushRun implements TransportHandler {
   }
 
   #reportStats(): void {
-    this.report({ type: 'stats', t: this.now(), eventsCreated: this.#lastSeq, ...this.stats() });
+    const loopLagMs = this.#loopLag.take();
+    this.report({ type: 'stats', t: this.now(), eventsCreated: this.#lastSeq, ...this.stats(), ...(loopLagMs === null ? {} : { loopLagMs }) });
   }
 
   // ---- the observer's connection ------------------------------------------------------------------
@@ -300,9 +307,10 @@ export class PushRun implements TransportHandler {
   /** The observer is gone (or the server shuts down): stop everything, forget the run. */
   end(): void {
     if (this.#ended) return;
-    if (this.#state === 'running') this.#halt('the run ended: its observer left');
+    if (this.#state === 'running') this.#halt('the run ended: its observer left', false);
     this.#ended = true;
     this.#commands.close();
+    this.#loopLag.stop();
     const dropped = this.#channel?.dropped ?? 0;
     this.#channel?.clear();
     this.host.forget(this);
