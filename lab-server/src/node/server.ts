@@ -12,7 +12,7 @@ import { checkInspectTarget, type InspectOption, type InspectTarget } from './in
 import { LabHub } from './lab.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
-import { markExchangeEnd } from './push-vs-poll/byte-meter.ts';
+import { markExchangeEndWhenDone } from './push-vs-poll/byte-meter.ts';
 import { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
@@ -99,7 +99,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     observerQueueBytes: options.observerQueueBytes ?? ServerDefaults.observerQueueBytes,
   });
 
-  const pushVsPoll = new PushVsPollHub({ log });
+  const pushVsPoll = new PushVsPollHub({ log, rejectLingerMs });
   const serveStatic = createStaticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
   /** Sockets with an HTTP response still being written: an upgrade behind one cannot be answered in order. */
   const responding = new Set<Socket>();
@@ -108,7 +108,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     responding.add(socket);
     response.once('close', () => responding.delete(socket));
     // /pvp/ counts each request's bytes from where the previous exchange on this socket ended.
-    response.once('finish', () => markExchangeEnd(socket));
+    markExchangeEndWhenDone(request, response);
     if (!pushVsPoll.handleHttp(request, response)) serveStatic(request, response);
   });
   // The http server never listens itself; this starts its header/request timeout checks (as listen would).

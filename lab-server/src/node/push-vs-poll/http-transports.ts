@@ -116,6 +116,30 @@ class HeldPoll implements PushSubscriber {
   }
 }
 
+/**
+ * After a 413 with Connection: close, node:http would destroy the socket as soon as the response is
+ * written; with the client's body still arriving, the kernel would then reset the connection, which
+ * can destroy the 413 before the client reads it. Instead our side is ended (FIN), the rest of the
+ * body is read and discarded, and the socket goes when the body has ended or `lingerMs` passed.
+ */
+function lingerAfter413(http: PushHttpRequest, lingerMs: number): void {
+  const { request, response } = http;
+  const socket = request.socket;
+  request.resume();
+  response.once('finish', () => {
+    // node:http's close (socket.destroySoon) destroys on the socket's 'finish': keep it open to read instead.
+    socket.removeListener('finish', socket.destroy);
+    const timer = setTimeout(() => socket.destroy(), lingerMs);
+    const close = (): void => {
+      clearTimeout(timer);
+      socket.destroy();
+    };
+    if (request.complete) close();
+    else request.once('end', close);
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
 /** The transports whose clients send upstream by POST; WebSocket clients send frames instead. */
 const POSTING_TRANSPORTS: readonly PushTransport[] = [PushTransport.ShortPoll, PushTransport.LongPoll, PushTransport.Sse];
 
@@ -123,7 +147,7 @@ const POSTING_TRANSPORTS: readonly PushTransport[] = [PushTransport.ShortPoll, P
  * POST /pvp/send?run&client&transport=T: one UpstreamMessage as the body, answered 204. `transport`
  * (default poll) says which lane's client sent it, so each lane counts its own upstream bytes.
  */
-export function handleSend(http: PushHttpRequest, log: (line: string) => void): void {
+export function handleSend(http: PushHttpRequest, log: (line: string) => void, lingerMs: number): void {
   const { request, response, run, client, url, counters: startCounters } = http;
   const transport = (url.searchParams.get('transport') ?? PushTransport.ShortPoll) as PushTransport;
   if (!POSTING_TRANSPORTS.includes(transport)) {
@@ -133,10 +157,10 @@ export function handleSend(http: PushHttpRequest, log: (line: string) => void): 
   const declared = Number(request.headers['content-length'] ?? 'NaN');
   const tooLarge = (): void => {
     log(`${LOG_PREFIX} POST /pvp/send refused: body over ${PushLimits.maxUpstreamBodyBytes} bytes`);
-    replyText(response, 413, `the body is larger than ${PushLimits.maxUpstreamBodyBytes} bytes: an upstream message is small JSON`);
-    // The rest of the body is read and discarded (memory stays flat): closing with unread input would
-    // make the kernel reset the connection, which can destroy the 413 before the client reads it.
-    request.resume();
+    // RFC 9110 §15.5.14: the connection closes after a 413 (the rest of the body is not worth reading
+    // for a next request); till then the rest is read and discarded, for a bounded time (lingerAfter413).
+    lingerAfter413(http, lingerMs);
+    replyText(response, 413, `the body is larger than ${PushLimits.maxUpstreamBodyBytes} bytes: an upstream message is small JSON`, { Connection: 'close' });
   };
   if (declared > PushLimits.maxUpstreamBodyBytes) {
     tooLarge();

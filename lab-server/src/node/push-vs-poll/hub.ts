@@ -20,6 +20,8 @@ export interface PushVsPollSettings {
   readonly log: LogSink;
   /** Default LONG_POLL_HOLD_MS; tests shorten it. */
   readonly longPollHoldMs?: number;
+  /** How long a refused POST's remaining body is read and discarded before the socket closes. */
+  readonly rejectLingerMs: number;
 }
 
 const HTTP_METHOD: Readonly<Record<string, string>> = {
@@ -47,6 +49,7 @@ export function simulatedWorkPerSecond(params: ExperimentParams): number {
 export class PushVsPollHub implements RunHost {
   readonly log: LogSink;
   readonly longPollHoldMs: number;
+  readonly rejectLingerMs: number;
   heldLongPolls = 0;
   readonly #runs = new Map<string, PushRun>();
   #simulatedInUse = 0;
@@ -55,6 +58,7 @@ export class PushVsPollHub implements RunHost {
   constructor(settings: PushVsPollSettings) {
     this.log = settings.log;
     this.longPollHoldMs = settings.longPollHoldMs ?? LONG_POLL_HOLD_MS;
+    this.rejectLingerMs = settings.rejectLingerMs;
   }
 
   get runCount(): number {
@@ -151,7 +155,7 @@ export class PushVsPollHub implements RunHost {
     }
     const http: PushHttpRequest = { ...resolved, counters: resolved.run.counters, url, request, response };
     if (url.pathname === PushPath.Send) {
-      handleSend(http, this.log);
+      handleSend(http, this.log, this.rejectLingerMs);
       return true;
     }
     if (url.pathname === PushPath.Sse) {
