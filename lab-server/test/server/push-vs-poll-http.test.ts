@@ -98,3 +98,27 @@ describe('/pvp/ HTTP exchanges on one socket', () => {
     await observer.close();
   });
 });
+
+describe('a plain GET to a /pvp/ WebSocket endpoint', () => {
+  for (const path of ['/pvp/ws', '/pvp/observe']) {
+    it(`${path}: 426 with Upgrade, Connection and Sec-WebSocket-Version, on a fresh socket and after a file request`, async () => {
+      const target = path === '/pvp/ws' ? `${path}?run=nosuchrun&client=0` : path;
+      const fresh = await exchange(lab.port, `GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`, 2000);
+      const kept = rawSocket();
+      kept.socket.write('GET /no-such-file HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(await eventually(() => statusesOf(kept.text()).length >= 1, 2000)).toBe(true);
+      const fileAnswerLength = kept.text().length;
+      kept.socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(await eventually(() => statusesOf(kept.text()).length >= 2, 2000)).toBe(true);
+      for (const text of [fresh.text, kept.text().slice(fileAnswerLength)]) {
+        const response = parseResponse(text);
+        expect(response.status).toBe(426);
+        expect(response.headers.get('upgrade')).toBe('websocket');
+        expect(response.headers.get('connection')).toMatch(/^Upgrade\b/);
+        expect(response.headers.get('sec-websocket-version')).toBe('13');
+        expect(response.body).toMatch(new RegExp(`^${path} is a WebSocket endpoint: connect with ws://`));
+      }
+      kept.socket.destroy();
+    });
+  }
+});

@@ -14,7 +14,7 @@ import { isPushVsPollPath, PushPath } from './paths.ts';
 import { PushRun, type RunHost } from './run.ts';
 import { startSimulatedThread, type StopSimulated } from './simulated-thread.ts';
 import { handleSse } from './sse.ts';
-import { openPushWebSocket } from './ws-endpoints.ts';
+import { openPushWebSocket, UPGRADE_REQUIRED_HEADERS, UPGRADE_REQUIRED_STATUS, upgradeRequiredReason } from './ws-endpoints.ts';
 
 export interface PushVsPollSettings {
   readonly log: LogSink;
@@ -131,7 +131,9 @@ export class PushVsPollHub implements RunHost {
     if (!isPushVsPollPath(url.pathname)) return false;
     const method = HTTP_METHOD[url.pathname];
     if (url.pathname === PushPath.Observe || url.pathname === PushPath.WebSocket) {
-      replyText(response, 426, `${url.pathname} is a WebSocket endpoint: connect with ws://`, { Upgrade: 'websocket' });
+      // RFC 7230 §6.7: whoever sends Upgrade also lists it in Connection (the socket stays open for more requests).
+      replyText(response, UPGRADE_REQUIRED_STATUS, upgradeRequiredReason(url.pathname),
+        { ...Object.fromEntries(UPGRADE_REQUIRED_HEADERS), Connection: 'Upgrade' });
       return true;
     }
     if (method === undefined) {

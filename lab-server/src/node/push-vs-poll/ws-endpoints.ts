@@ -4,8 +4,10 @@
  * §4.2); /pvp/ws declines permessage-deflate so its payloads compare like for like with the HTTP
  * transports' bodies, which are not compressed either.
  */
+import { WEBSOCKET_VERSION } from '../../protocol/constants.ts';
 import { Connection } from '../../protocol/connection.ts';
-import { acceptClientHandshake } from '../../protocol/handshake/server.ts';
+import type { HeaderField } from '../../protocol/handshake/types.ts';
+import { acceptClientHandshake, isWebSocketUpgrade } from '../../protocol/handshake/server.ts';
 import { LONG_POLL_HOLD_MS, PushTransport } from '../../reports/push-vs-poll-types.ts';
 import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
 import { rejectionText, sendRejection, serverRejection } from '../http-reply.ts';
@@ -29,14 +31,30 @@ export interface PushEndpointHost {
 /** Records with no payload preview: the lengths are all the meter needs. */
 const RECORD_NO_PREVIEW = 0;
 
-function refuse(context: EndpointContext, received: ReceivedRequest, status: number, reason: string): void {
+function refuse(context: EndpointContext, received: ReceivedRequest, status: number, reason: string,
+  headers: readonly HeaderField[] = [], section = 'RFC 6455 §4.2.2'): void {
   context.log(`${LOG_PREFIX} ${received.peer} ${received.url.pathname} rejected: ${status} ${reason}`);
-  sendRejection(received.socket, rejectionText(serverRejection(status, 'RFC 6455 §4.2.2', reason)), context.rejectLingerMs);
+  sendRejection(received.socket, rejectionText(serverRejection(status, section, reason, headers)), context.rejectLingerMs);
+}
+
+/**
+ * RFC 9110 §15.5.22: 426 Upgrade Required names the protocol to switch to; RFC 6455 §4.2.2 adds the
+ * version the server speaks. The same answer on a fresh socket and after a file request (hub.ts).
+ */
+export const UPGRADE_REQUIRED_STATUS = 426;
+export const UPGRADE_REQUIRED_HEADERS: readonly HeaderField[] = [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', WEBSOCKET_VERSION]];
+
+export function upgradeRequiredReason(pathname: string): string {
+  return `${pathname} is a WebSocket endpoint: connect with ws:// (Upgrade: websocket)`;
 }
 
 export function openPushWebSocket(context: EndpointContext, host: PushEndpointHost, received: ReceivedRequest): void {
   const { socket, peer, request, url } = received;
   const isObserver = url.pathname === PushPath.Observe;
+  if (!isWebSocketUpgrade(request)) {
+    refuse(context, received, UPGRADE_REQUIRED_STATUS, upgradeRequiredReason(url.pathname), UPGRADE_REQUIRED_HEADERS, 'RFC 9110 §15.5.22');
+    return;
+  }
   let push: PushSocket | null = null;
   if (!isObserver) {
     const resolved = host.resolveClient(url);
