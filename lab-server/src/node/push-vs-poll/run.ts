@@ -236,6 +236,9 @@ export class PushRun implements TransportHandler {
   /** Halts the start, waits (bounded) for its closing handshakes and POSTs under way, then reports it. */
   async #stop(reason: 'command' | 'duration'): Promise<void> {
     if (this.#state !== 'running') return;
+    // The duration timer may fire a little before the clock reads durationMs, or ahead of an event timer
+    // due at the same moment: a timed run still carries exactly the events of eventsWithin(seed, rate, durationMs).
+    if (reason === 'duration') this.#createDueEvents((this.#params as ExperimentParams).durationMs);
     const counters = this.#counters;
     this.#halt('the run stopped', true);
     await counters.settled(PushLimits.stopSettleMs);
