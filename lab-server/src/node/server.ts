@@ -37,6 +37,8 @@ export interface LabServerOptions {
   /** /lab: bytes of reports queued for a slow observer before reports are dropped. */
   readonly observerQueueBytes?: number;
   readonly shutdownTimeoutMs?: number;
+  /** /pvp/long-poll: how long a poll with nothing to say is held (default LONG_POLL_HOLD_MS); tests shorten it. */
+  readonly longPollHoldMs?: number;
   /**
    * --inspect: relay /inspect to this ws:// server (the developer's own), decoding both directions for
    * /lab/observe?watch=inspect. The host must be this machine unless allowRemote; checked before listening.
@@ -99,7 +101,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     observerQueueBytes: options.observerQueueBytes ?? ServerDefaults.observerQueueBytes,
   });
 
-  const pushVsPoll = new PushVsPollHub({ log, rejectLingerMs });
+  const pushVsPoll = new PushVsPollHub({ log, rejectLingerMs, longPollHoldMs: options.longPollHoldMs });
   const serveStatic = createStaticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
   /** Sockets with an HTTP response still being written: an upgrade behind one cannot be answered in order. */
   const responding = new Set<Socket>();

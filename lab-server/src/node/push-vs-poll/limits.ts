@@ -16,7 +16,11 @@ export const PushLimits = {
   eventHistory: 10_000,
   /** Events in one poll response at most; the client's next poll (after the last one) gets the rest. */
   maxEventsPerResponse: 1_000,
-  /** Long polls held at once on the whole server; one more is answered 503 at once. */
+  /**
+   * Long polls held at once on the whole server; one more is answered 503 at once. A backstop only: a
+   * client holds one long poll at a time (a newer one answers the older), so the runs and clients
+   * allowed above hold at most maxRuns × (1 + 50) = 408.
+   */
   maxHeldLongPolls: 2_000,
   /** Bytes an SSE stream or a /pvp/ws connection may have waiting in its socket before it is dropped as too slow. */
   maxPushQueueBytes: 256 * 1024,
