@@ -23,6 +23,9 @@ export interface PushHttpRequest {
   readonly response: ServerResponse;
 }
 
+/** RFC 9110 §10.2.3: when a long poll refused for the server-wide bound may try again, in seconds. */
+const HELD_POLLS_RETRY_AFTER_S = 5;
+
 /** Server-wide state the long polls share. */
 export interface LongPollHost {
   readonly longPollHoldMs: number;
@@ -62,7 +65,8 @@ export function handleLongPoll(http: PushHttpRequest, after: number, host: LongP
     return;
   }
   if (host.heldLongPolls >= PushLimits.maxHeldLongPolls) {
-    replyText(http.response, 503, `the server holds ${PushLimits.maxHeldLongPolls} long polls already; try again later`, { 'Retry-After': '5' });
+    replyText(http.response, 503, `the server holds ${PushLimits.maxHeldLongPolls} long polls already; try again later`,
+      { 'Retry-After': String(HELD_POLLS_RETRY_AFTER_S) });
     return;
   }
   new HeldPoll(http, after, host).hold();

@@ -8,7 +8,7 @@ import { LONG_POLL_HOLD_MS, PUSH_TRANSPORTS, type ExperimentParams } from '../..
 import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
 import { handleLongPoll, handleSend, handlePoll, type PushHttpRequest } from './http-transports.ts';
-import { queryInteger, replyText } from './http-reply.ts';
+import { NO_STORE, queryInteger, replyText } from './http-reply.ts';
 import { PushLimits } from './limits.ts';
 import { isPushVsPollPath, PushPath } from './paths.ts';
 import { PushRun, type RunHost } from './run.ts';
@@ -148,7 +148,7 @@ export class PushVsPollHub implements RunHost {
     if ('status' in resolved) {
       if (url.pathname === PushPath.Sse && resolved.status === 409) {
         // HTML §9.2: a 204 tells an EventSource to stop reconnecting; any other error it would retry forever.
-        response.writeHead(204, { 'Cache-Control': 'no-store' });
+        response.writeHead(204, { 'Cache-Control': NO_STORE });
         response.end();
       } else {
         replyText(response, resolved.status, resolved.reason);

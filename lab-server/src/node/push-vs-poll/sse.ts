@@ -19,10 +19,14 @@ import type { HistoryEntry, PushSubscriber } from './run.ts';
 /** A stream dropped for a slow reader gets this long to take its last bytes before the socket is destroyed. */
 const DROP_GRACE_MS = 5_000;
 
+/** Digits of a Last-Event-ID we accept: 15 keep every value below Number.MAX_SAFE_INTEGER exact. */
+const MAX_EVENT_ID_DIGITS = 15;
+const EVENT_ID = new RegExp(`^[0-9]{1,${MAX_EVENT_ID_DIGITS}}$`);
+
 /** Last-Event-ID: the integer id we sent, or null (absent, empty, or not one of ours: start from now). */
 function lastEventId(value: string | string[] | undefined): number | null {
   const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || !/^[0-9]{1,15}$/.test(text)) return null;
+  if (text === undefined || !EVENT_ID.test(text)) return null;
   return Number(text);
 }
 

@@ -8,7 +8,7 @@ import { WEBSOCKET_VERSION } from '../../protocol/constants.ts';
 import { Connection } from '../../protocol/connection.ts';
 import type { HeaderField } from '../../protocol/handshake/types.ts';
 import { acceptClientHandshake, isWebSocketUpgrade } from '../../protocol/handshake/server.ts';
-import { LONG_POLL_HOLD_MS, PushTransport } from '../../reports/push-vs-poll-types.ts';
+import { PushTransport } from '../../reports/push-vs-poll-types.ts';
 import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
 import { rejectionText, sendRejection, serverRejection } from '../http-reply.ts';
 import { LazyCompressor } from '../lazy-compressor.ts';
@@ -108,7 +108,7 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
     pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: responseBytes, payloadBytes: 0, events: [], label: '101 Switching Protocols' }, client, startCounters);
     push.attach(transport);
   } else {
-    (run as PushRun).attach(transport, host.longPollHoldMs ?? LONG_POLL_HOLD_MS);
+    (run as PushRun).attach(transport, host.longPollHoldMs);
     context.log(`${LOG_PREFIX} ${peer} /pvp/observe run ${(run as PushRun).id} opened`);
   }
   transport.start(received.rest);
