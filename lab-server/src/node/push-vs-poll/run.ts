@@ -8,26 +8,20 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionEvent } from '../../protocol/connection-types.ts';
 import {
   STATS_INTERVAL_MS,
-  type ExchangeReport, type ExperimentParams, type PushEvent, type PushReport, type PushTransport,
+  type ExchangeReport, type ExperimentParams, type PushReport, type PushTransport,
 } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
-import { LoopLag } from './loop-lag.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
 import { CommandQueue } from './command-queue.ts';
-import { EventSchedule } from './event-source.ts';
+import { LoopLag } from './loop-lag.ts';
 import { PushLimits } from './limits.ts';
 import { ObserverChannel } from './observer-channel.ts';
 import { parseCommand } from './params.ts';
 import { RunCounters, type RunStats } from './run-counters.ts';
+import { RunEvents, type HistoryEntry } from './run-events.ts';
 import type { StopSimulated } from './simulated-thread.ts';
 
-/** An event as the run keeps it: its JSON once, and when it came to exist on this host's clock. */
-export interface HistoryEntry {
-  readonly event: PushEvent;
-  readonly json: string;
-  /** performance.now() when the event was created: delays are measured from here. */
-  readonly createdReal: number;
-}
+export type { HistoryEntry } from './run-events.ts';
 
 /** A held long poll, an SSE stream or a /pvp/ws connection: told about each new event, ended with the run. */
 export interface PushSubscriber {
@@ -57,19 +51,14 @@ export class PushRun implements TransportHandler {
   #state: RunState = 'idle';
   #params: ExperimentParams | null = null;
   #startedAt = performance.now();
-  #history: HistoryEntry[] = [];
-  #lastSeq = 0;
+  readonly #events = new RunEvents(() => this.now(), (entry) => this.#announce(entry));
   #counters = new RunCounters();
   #subscribers = new Map<string, PushSubscriber>();
-  #eventTimer: NodeJS.Timeout | null = null;
   #statsTimer: NodeJS.Timeout | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
   #stopSimulated: StopSimulated | null = null;
   /** The parameters whose simulated clients hold a share of the server-wide budget, or null. */
   #reserved: ExperimentParams | null = null;
-  #schedule: EventSchedule | null = null;
-  /** The next event of the schedule, created when its time comes. */
-  #nextEvent: PushEvent = { seq: 0, createdAt: Number.POSITIVE_INFINITY, symbol: '', price: 0 };
   readonly #commands = new CommandQueue(
     (message) => this.report({ type: 'error', t: this.now(), message }),
     (error) => this.host.log(`${LOG_PREFIX} /pvp/observe run ${this.id}: command failed: ${(error as Error).message}`),
@@ -91,7 +80,7 @@ export class PushRun implements TransportHandler {
   }
 
   get lastSeq(): number {
-    return this.#lastSeq;
+    return this.#events.lastSeq;
   }
 
   get observer(): WebSocketTransport | null {
@@ -122,38 +111,12 @@ export class PushRun implements TransportHandler {
 
   /** Remembered events with seq > after, oldest first, at most `max`. */
   entriesAfter(after: number, max: number = PushLimits.maxEventsPerResponse): HistoryEntry[] {
-    const first = this.#history[0]?.event.seq ?? this.#lastSeq + 1;
-    const from = Math.max(0, after + 1 - first);
-    return this.#history.slice(from, from + max);
+    return this.#events.entriesAfter(after, max);
   }
 
-  #create(event: PushEvent): void {
-    const entry: HistoryEntry = { event, json: JSON.stringify(event), createdReal: performance.now() };
-    this.#history.push(entry);
-    if (this.#history.length > PushLimits.eventHistory) this.#history.shift();
-    this.#lastSeq = event.seq;
-    this.report({ type: 'event-created', t: this.now(), event });
+  #announce(entry: HistoryEntry): void {
+    this.report({ type: 'event-created', t: this.now(), event: entry.event });
     for (const subscriber of [...this.#subscribers.values()]) subscriber.eventCreated();
-  }
-
-  /** Creates every event due by `until` (ms since the start), at most up to durationMs when the run has one. */
-  #createDueEvents(until: number): void {
-    const schedule = this.#schedule;
-    const durationMs = this.#params?.durationMs ?? 0;
-    if (schedule === null) return;
-    while (this.#state === 'running' && this.#nextEvent.createdAt <= until && (durationMs === 0 || this.#nextEvent.createdAt <= durationMs)) {
-      this.#create(this.#nextEvent);
-      this.#nextEvent = schedule.next();
-    }
-  }
-
-  #scheduleEvents(durationMs: number): void {
-    const tick = (): void => {
-      this.#createDueEvents(this.now());
-      if (this.#state !== 'running' || (durationMs > 0 && this.#nextEvent.createdAt > durationMs)) return;
-      this.#eventTimer = setTimeout(tick, Math.max(0, this.#nextEvent.createdAt - this.now()));
-    };
-    this.#eventTimer = setTimeout(tick, Math.max(0, this.#nextEvent.createdAt - this.now()));
   }
 
   // ---- counting -----------------------------------------------------------------------------------
@@ -170,7 +133,7 @@ export class PushRun implements TransportHandler {
    * what it missed meanwhile counts as missed (the WebSocket has no resume of its own).
    */
   pushStartAfter(counters: RunCounters, transport: PushTransport, client: number): number {
-    return counters.isTracked(transport, client) ? this.#lastSeq : 0;
+    return counters.isTracked(transport, client) ? this.#events.lastSeq : 0;
   }
 
   /** A step of client 0's conversation, for the page's sequence diagrams; not once its start is over. */
@@ -222,9 +185,7 @@ export class PushRun implements TransportHandler {
     this.#startedAt = performance.now();
     this.report({ type: 'started', t: this.now(), params });
     this.#loopLag.start();
-    this.#schedule = new EventSchedule(params.seed, params.eventsPerSecond);
-    this.#nextEvent = this.#schedule.next();
-    this.#scheduleEvents(params.durationMs);
+    this.#events.start(params.seed, params.eventsPerSecond, params.durationMs);
     this.#statsTimer = setInterval(() => this.#reportStats(), STATS_INTERVAL_MS);
     if (params.durationMs > 0) {
       const counters = this.#counters;
@@ -238,7 +199,7 @@ export class PushRun implements TransportHandler {
     if (this.#state !== 'running') return;
     // The duration timer may fire a little before the clock reads durationMs, or ahead of an event timer
     // due at the same moment: a timed run still carries exactly the events of eventsWithin(seed, rate, durationMs).
-    if (reason === 'duration') this.#createDueEvents((this.#params as ExperimentParams).durationMs);
+    if (reason === 'duration') this.#events.createDue((this.#params as ExperimentParams).durationMs);
     const counters = this.#counters;
     this.#halt('the run stopped', true);
     await counters.settled(PushLimits.stopSettleMs);
@@ -258,9 +219,10 @@ export class PushRun implements TransportHandler {
   /** `graceful`: the simulated clients close their sockets (a stop); otherwise their thread ends at once. */
   #halt(reason: string, graceful: boolean): void {
     this.#state = 'stopped';
-    for (const timer of [this.#eventTimer, this.#durationTimer]) if (timer !== null) clearTimeout(timer);
+    this.#events.halt();
+    if (this.#durationTimer !== null) clearTimeout(this.#durationTimer);
     if (this.#statsTimer !== null) clearInterval(this.#statsTimer);
-    this.#eventTimer = this.#statsTimer = this.#durationTimer = null;
+    this.#statsTimer = this.#durationTimer = null;
     this.#stopSimulated?.(graceful);
     this.#stopSimulated = null;
     if (this.#reserved !== null) this.host.releaseSimulated(this.#reserved);
@@ -269,8 +231,7 @@ export class PushRun implements TransportHandler {
   }
 
   #clear(): void {
-    this.#history = [];
-    this.#lastSeq = 0;
+    this.#events.clear();
     this.#counters = new RunCounters();
   }
 
@@ -280,7 +241,7 @@ export class PushRun implements TransportHandler {
 
   #reportStats(): void {
     const loopLagMs = this.#loopLag.take();
-    this.report({ type: 'stats', t: this.now(), eventsCreated: this.#lastSeq, ...this.stats(), ...(loopLagMs === null ? {} : { loopLagMs }) });
+    this.report({ type: 'stats', t: this.now(), eventsCreated: this.#events.lastSeq, ...this.stats(), ...(loopLagMs === null ? {} : { loopLagMs }) });
   }
 
   // ---- the observer's connection ------------------------------------------------------------------
