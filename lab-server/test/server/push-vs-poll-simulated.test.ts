@@ -1,12 +1,13 @@
 /**
- * Issue 5: the simulated clients run in their own thread and share a server-wide work budget, so that
- * a second run's clients still connect and the figures say when the server's loop lags.
+ * Issue 5: the simulated clients, over loopback, counted in the lanes' totals only; they run in their own
+ * thread and share a server-wide work budget, so that a second run's clients still connect and the
+ * figures say when the server's loop lags.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { simulatedWorkPerSecond } from '../../src/node/push-vs-poll/hub.ts';
 import { PushLimits } from '../../src/node/push-vs-poll/limits.ts';
-import type { ExperimentParams } from '../../src/reports/push-vs-poll-types.ts';
-import { startTestServer, type TestServer } from '../support/lab-server.ts';
+import type { ExperimentParams, PushReport } from '../../src/reports/push-vs-poll-types.ts';
+import { eventually, startTestServer, type TestServer } from '../support/lab-server.ts';
 import { BASE_PARAMS, isStats, observe, statsWhere } from '../support/push-vs-poll.ts';
 
 let lab: TestServer;
@@ -65,6 +66,36 @@ describe('simulated clients: work budget and thread', () => {
     observer.command({ type: 'reset' });
     const zeros = await observer.waitFor((report) => isStats(report) && report.eventsCreated === 0, 3000, from);
     expect(zeros.type === 'stats' && 'loopLagMs' in zeros).toBe(false);
+    await observer.close();
+  });
+});
+
+const PUSH_LANES = ['poll', 'long-poll', 'sse', 'ws'] as const;
+
+describe('simulated clients', () => {
+  it('run over loopback, are counted in the transport totals but not in the page\'s own, and stop with the run', async () => {
+    const baseline = lab.server.connectionCount();
+    const observer = await observe(lab.wsBase);
+    observer.command({ type: 'start', params: { ...BASE_PARAMS, seed: 8, eventsPerSecond: 20, simulatedClients: 3, pollIntervalMs: 200, upstreamPerSecond: 4, cookieBytes: 1000 } });
+    await observer.waitFor((report) => report.type === 'started');
+    // Three pollers at 200 ms: five polls each within a second or so of their thread's start.
+    const stats = await statsWhere(observer, (report) => report.transports.poll.requests - report.transports.poll.upstreamMessages >= 3 * 5
+      && PUSH_LANES.every((lane) => report.transports[lane].upstreamMessages > 0), 5000);
+    for (const transport of PUSH_LANES) {
+      const total = stats.transports[transport];
+      expect(total.eventsDelivered, transport).toBeGreaterThan(0);
+      expect(total.upstreamMessages, transport).toBeGreaterThan(0);
+      // The simulated clients send the cookie on every request.
+      expect(total.bytesUp.headers / total.requests, transport).toBeGreaterThan(1000);
+      expect(stats.ownClient[transport].requests, transport).toBe(0);
+    }
+    expect(stats.transports.ws.requests).toBe(3);
+    expect(lab.server.connectionCount()).toBeGreaterThanOrEqual(baseline + 3 * 4);
+    const stopFrom = observer.reports.length;
+    observer.command({ type: 'stop' });
+    await observer.waitFor((report: PushReport) => report.type === 'stopped', 2000, stopFrom);
+    // Their sockets close: the observer's is all that is left of the run.
+    expect(await eventually(() => lab.server.connectionCount() <= baseline + 1, 5000)).toBe(true);
     await observer.close();
   });
 });
