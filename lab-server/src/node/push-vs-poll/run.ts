@@ -164,13 +164,18 @@ export class PushRun implements TransportHandler {
 
   // ---- commands -----------------------------------------------------------------------------------
 
-  async #start(params: ExperimentParams): Promise<void> {
+  /** Starts are spaced as they come (each opens and closes every simulated client's sockets), queued or not. */
+  #startSpaced(params: ExperimentParams): void {
     const sinceLastStart = performance.now() - this.#lastStartAt;
     if (sinceLastStart < PushLimits.minStartIntervalMs) {
       this.report({ type: 'error', t: this.now(), message: `started ${Math.round(sinceLastStart)} ms ago: wait ${PushLimits.minStartIntervalMs} ms between starts` });
       return;
     }
     this.#lastStartAt = performance.now();
+    this.#commands.push(() => this.#start(params));
+  }
+
+  async #start(params: ExperimentParams): Promise<void> {
     await this.#stop('command');
     if (this.#ended) return;
     const refusal = this.host.reserveSimulated(params);
@@ -250,7 +255,7 @@ export class PushRun implements TransportHandler {
     if (event.type === 'text') {
       const command = parseCommand(event.text);
       if (typeof command === 'string') this.report({ type: 'error', t: this.now(), message: command });
-      else if (command.type === 'start') this.#commands.push(() => this.#start(command.params));
+      else if (command.type === 'start') this.#startSpaced(command.params);
       else if (command.type === 'stop') this.#commands.push(() => this.#stop('command'));
       else this.#commands.push(() => this.#reset());
     } else if (event.type === 'binary') {
