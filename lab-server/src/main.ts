@@ -3,7 +3,7 @@
  * Port 8455: nothing famous uses it, and it echoes RFC 6455 enough to remember.
  */
 import { parseCliArgs, USAGE } from './node/cli-args.ts';
-import { checkInspectTarget } from './node/inspect-target.ts';
+import { checkInspectTarget, InspectTargetError } from './node/inspect-target.ts';
 import { describeSocketError, LOG_PREFIX } from './node/log.ts';
 import { startLabServer } from './node/server.ts';
 
@@ -38,23 +38,19 @@ try {
     port: settings.port,
     host: settings.host,
     ...(settings.inspect === null ? {} : { inspect: settings.inspect }),
+    allowedOrigins: settings.allowedOrigins,
   });
 } catch (error) {
+  if (error instanceof InspectTargetError) {
+    // Known only once listening: a target that is the lab server itself.
+    console.error(`lab-server: ${error.message}`);
+    process.exit(EXIT_USAGE);
+  }
   console.error(`lab-server: cannot listen on ${settings.host}:${settings.port}: ${describeSocketError(error)}`);
   process.exit(EXIT_FAILURE);
 }
 
-const ws = server.url.replace(/^http:/, 'ws:');
-console.log(`Lab server and site: ${server.url}/`);
-console.log(`  echo:      ${ws}/echo`);
-console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
-console.log(`  pvp:       ${ws}/pvp/observe  (push versus polling, one run per connection)`);
-if (settings.inspect !== null) {
-  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
-  console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
-}
-console.log('Press Ctrl+C to stop.');
-
+// Handlers first: whoever reads the URL below may signal at once (tests and scripts do).
 let stopping = false;
 const stop = (signal: string): void => {
   if (stopping) {
@@ -70,3 +66,15 @@ const stop = (signal: string): void => {
 };
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
+
+const ws = server.url.replace(/^http:/, 'ws:');
+console.log(`Lab server and site: ${server.url}/`);
+console.log(`  echo:      ${ws}/echo`);
+console.log(`  lab:       ${ws}/lab/observe  (observer)   ${ws}/lab?session=ID  (subject)`);
+console.log(`  pvp:       ${ws}/pvp/observe  (push versus polling, one run per connection)`);
+if (settings.inspect !== null) {
+  console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
+  console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
+}
+console.log('Press Ctrl+C to stop.');
+

@@ -1,6 +1,7 @@
 /**
  * The parsers under comparison, behind one shape: feed a chunk, have every delivered payload consumed by a sink.
- * - lab FrameParser (role 'server'): frames with the unmasked payload.
+ * - lab FrameParser (role 'server'): frames with the unmasked payload. Both lab parsers get the lab server's own
+ *   allocate hook (unfilled memory for payloads spanning reads), as endpoints.ts configures them.
  * - lab Connection (role 'server'): whole messages as events (reassembly, UTF-8 for text) — the echo path.
  * - ws Receiver (ws/lib/receiver.js, isServer): 'message' events with the unmasked payload, the way ws's
  *   WebSocket feeds it (receiver.write(chunk) from the socket's 'data').
@@ -9,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { FrameParser } from '../../src/protocol/frame/parser.ts';
+import { allocateUnfilled } from '../../src/node/unfilled-memory.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,7 +32,8 @@ function consume(sink: Sink, payload: Uint8Array): void {
   sink.bytes += payload.length;
   if (payload.length > 0) sink.check = (sink.check + (payload[0] as number) + (payload[payload.length - 1] as number)) | 0;
   // A payload view may be reused by the parser after the next push: keep a copy.
-  if (sink.kept !== null) sink.kept.push(payload.slice());
+  // Uint8Array's slice, not Buffer's (which returns a view of the same memory).
+  if (sink.kept !== null) sink.kept.push(Uint8Array.prototype.slice.call(payload));
 }
 
 export interface ParserUnderTest {
@@ -40,7 +43,7 @@ export interface ParserUnderTest {
 export type ParserFactory = (sink: Sink) => ParserUnderTest;
 
 export const labFrameParser: ParserFactory = (sink) => {
-  const parser = new FrameParser({ role: 'server', maxFramePayload: 64 * 1024 * 1024 });
+  const parser = new FrameParser({ role: 'server', maxFramePayload: 64 * 1024 * 1024, allocate: allocateUnfilled });
   return {
     push(chunk) {
       const frames = parser.push(chunk);
@@ -60,10 +63,10 @@ interface ConnectionLike {
 export async function loadLabConnection(): Promise<ParserFactory | null> {
   try {
     const module = (await import('../../src/protocol/connection.ts')) as {
-      Connection: new (options: { role: 'server'; maxMessageBytes: number }) => ConnectionLike;
+      Connection: new (options: { role: 'server'; maxMessageBytes: number; allocate: (length: number) => Uint8Array }) => ConnectionLike;
     };
     return (sink) => {
-      const connection = new module.Connection({ role: 'server', maxMessageBytes: 64 * 1024 * 1024 });
+      const connection = new module.Connection({ role: 'server', maxMessageBytes: 64 * 1024 * 1024, allocate: allocateUnfilled });
       return {
         push(chunk) {
           connection.receive(chunk);

@@ -1,5 +1,6 @@
 import { ALLOW_REMOTE_FLAG, parseInspectUrl, type InspectOption } from './inspect-target.ts';
 import { ServerDefaults } from './limits.ts';
+import { ALLOW_ORIGIN_FLAG, parseAllowedOrigin } from './observer-origin.ts';
 
 export interface CliSettings {
   readonly port: number;
@@ -7,9 +8,12 @@ export interface CliSettings {
   readonly help: boolean;
   /** --inspect URL (and --inspect-allow-remote); null when not relaying. */
   readonly inspect: InspectOption | null;
+  /** --allow-origin ORIGIN (repeatable): pages of these origins may open /lab/observe too. */
+  readonly allowedOrigins: readonly string[];
 }
 
-export const USAGE = `usage: node lab-server/src/main.ts [--port N] [--host H] [--inspect ws://HOST:PORT/PATH [${ALLOW_REMOTE_FLAG}]] [--help]
+export const USAGE = `usage: node lab-server/src/main.ts [--port N] [--host H] [--inspect ws://HOST:PORT/PATH [${ALLOW_REMOTE_FLAG}]]
+       [${ALLOW_ORIGIN_FLAG} ORIGIN]... [--help]
 
 Serves the built site (dist/) and the WebSocket endpoints on one port:
   ws://HOST:PORT/echo               echoes every message (permessage-deflate when offered)
@@ -26,6 +30,10 @@ Options (flags win over the environment):
   --inspect URL      relay ws://HOST:PORT/inspect to this ws:// server (your app's), decoding every frame
   ${ALLOW_REMOTE_FLAG}
                      let --inspect relay to another machine (default: localhost, 127.0.0.0/8, ::1 only)
+                     and serve /inspect and /lab/observe?watch=inspect to other machines (default: loopback peers only)
+  ${ALLOW_ORIGIN_FLAG} ORIGIN
+                     let pages of ORIGIN (e.g. https://my.dev.site) open /lab/observe; repeatable. By default
+                     only this server's own pages on localhost or an IP address may (RFC 6455 §10.2)
   --help             show this text`;
 
 /** Parses flags and environment; throws an Error with a one-line message on bad input. */
@@ -35,6 +43,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
   let help = false;
   let inspectTarget: URL | undefined;
   let allowRemote = false;
+  const allowedOrigins: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -49,6 +58,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     else if (flag === '--host') host = parseHost(value(), '--host');
     else if (flag === '--inspect') inspectTarget = parseInspectUrl(value());
     else if (flag === ALLOW_REMOTE_FLAG && inline === undefined) allowRemote = true;
+    else if (flag === ALLOW_ORIGIN_FLAG) allowedOrigins.push(parseAllowedOrigin(value()));
     else throw new Error(`unknown option ${arg} (try --help)`);
   }
   if (allowRemote && inspectTarget === undefined) throw new Error(`${ALLOW_REMOTE_FLAG} only makes sense with --inspect URL`);
@@ -57,6 +67,7 @@ export function parseCliArgs(argv: readonly string[], env: Readonly<Record<strin
     host: host ?? (env['HOST'] === undefined || env['HOST'] === '' ? ServerDefaults.host : parseHost(env['HOST'], 'HOST')),
     help,
     inspect: inspectTarget === undefined ? null : { target: inspectTarget, allowRemote },
+    allowedOrigins,
   };
 }
 

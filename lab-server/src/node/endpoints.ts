@@ -6,16 +6,18 @@ import { headerValues } from '../protocol/handshake/headers.ts';
 import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import type { InspectTarget } from './inspect-target.ts';
+import { remotePeerRefusal, type InspectTarget } from './inspect-target.ts';
 import type { LabHub, LabSession } from './lab.ts';
 import { LabSubject, reportHandshake } from './lab-subject.ts';
 import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
+import { observerOriginRefusal } from './observer-origin.ts';
 import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
 import { startRelay } from './relay.ts';
 import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
+import { allocateUnfilled } from './unfilled-memory.ts';
 
 /** The WebSocket endpoints of the lab server, by request path. */
 export const Endpoint = {
@@ -33,7 +35,8 @@ export type Endpoint = (typeof Endpoint)[keyof typeof Endpoint];
 /** An observer's messages are commands of a few hundred bytes: a larger one fails its connection with 1009. */
 export const OBSERVER_MAX_MESSAGE_BYTES = 64 * 1024;
 
-const ENDPOINT_PATHS: ReadonlySet<string> = new Set(Object.values(Endpoint));
+/** Path -> our constant for it: a transport keeps the constant (one string for all), not the request's copy. */
+const ENDPOINT_PATHS: ReadonlyMap<string, Endpoint> = new Map(Object.values(Endpoint).map((path) => [path, path]));
 
 export function isEndpoint(pathname: string): pathname is Endpoint {
   return ENDPOINT_PATHS.has(pathname);
@@ -55,10 +58,24 @@ export interface EndpointContext {
   readonly authority: string;
   /** --inspect: where /inspect relays to; null when the server was started without it. */
   readonly inspect: InspectTarget | null;
+  /** --allow-origin: origins (serialized, RFC 6454 §6.1) allowed to open /lab/observe besides the server's own. */
+  readonly allowedOrigins: readonly string[];
+  /** Open relay -> target sockets (--inspect), tracked so they count toward the limit and close on shutdown. */
+  readonly upstreams: Set<Socket>;
+  /** Sockets of every kind, upstreams included, have reached maxConnections. */
+  atConnectionLimit(): boolean;
+  readonly maxConnections: number;
+  /**
+   * The 'error' listener every socket gets until its handshake is done: one function for all
+   * sockets, so the transport can take it off by reference (see openWebSocket).
+   */
+  readonly onHandshakeSocketError: (this: Socket, error: Error) => void;
 }
 
 /** `/lab/observe?watch=inspect`: the session also receives the reports of every relayed connection. */
 const WATCH_INSPECT = 'inspect';
+/** Longest part of an unknown ?watch= value quoted back in the 400. */
+const MAX_QUOTED_WATCH_CHARS = 20;
 
 /** A request whose head has been read, with the bytes that followed it. */
 export interface ReceivedRequest {
@@ -82,16 +99,18 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   if (endpoint === Endpoint.Inspect) {
     if (context.inspect === null) {
       refuse(context, received, 404, 'RFC 6455 §4.2.2', 'nothing to inspect: start the lab server with --inspect ws://HOST:PORT/PATH (your app\'s server) to relay /inspect to it');
-    } else {
+    } else if (inspectPeerAccepted(context, context.inspect, received)) {
       startRelay(context, context.inspect, received);
     }
     return;
   }
   const watch = endpoint === Endpoint.LabObserve ? url.searchParams.get('watch') : null;
   if (watch !== null && watch !== WATCH_INSPECT) {
-    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, 20)}: the only value is watch=${WATCH_INSPECT}`);
+    refuse(context, received, 400, 'RFC 6455 §4.2.2', `unknown ?watch=${watch.slice(0, MAX_QUOTED_WATCH_CHARS)}: the only value is watch=${WATCH_INSPECT}`);
     return;
   }
+  if (endpoint === Endpoint.LabObserve && !observerOriginAccepted(context, received)) return;
+  if (watch === WATCH_INSPECT && context.inspect !== null && !inspectPeerAccepted(context, context.inspect, received)) return;
   let session: LabSession | undefined;
   let deflateOff = false;
   if (endpoint === Endpoint.Lab) {
@@ -147,11 +166,14 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     handler = subject = new LabSubject(session, subjectNumber, compressor !== null);
   }
 
-  socket.removeAllListeners('error');
-  socket.removeAllListeners('timeout');
+  // By reference, never removeAllListeners: that deletes the property from the socket's listener
+  // object, which turns it into a dictionary (~300 B more per idle connection, for its whole life).
+  socket.off('error', context.onHandshakeSocketError);
+  if (socket.listenerCount('timeout') > 0) socket.removeAllListeners('timeout');
   socket.write(result.response.raw, 'utf8');
-  // `endpoint` is one of our constants: the path string is shared, not one per connection.
-  const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, endpoint, compressor);
+  // The constant, not `endpoint` (a string parsed from this request): 10,000 idle connections share one.
+  const path = ENDPOINT_PATHS.get(endpoint) ?? endpoint;
+  const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, path, compressor);
   context.transports.add(transport);
   if (observed !== undefined) {
     const host = headerValues(request, 'host')[0] ?? context.authority;
@@ -163,17 +185,28 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   transport.start(received.rest);
 }
 
-/** Below this, zero-filling costs less than the extra allocation (and small Buffers would share a pool). */
-const UNFILLED_MIN_BYTES = 4096;
-
 /**
- * Memory for payloads that span socket reads, without zero-filling: its own ArrayBuffer (never Node's
- * shared pool), handed on as a plain Uint8Array so slice() keeps copy semantics in the core.
+ * RFC 6455 §10.2 and §4.2.2 item 8: an observer sees every reported handshake and message, so only
+ * the server's own pages (or --allow-origin ones) and non-browser clients may open /lab/observe.
  */
-function allocateUnfilled(length: number): Uint8Array {
-  if (length < UNFILLED_MIN_BYTES) return new Uint8Array(length);
-  const buffer = Buffer.allocUnsafeSlow(length);
-  return new Uint8Array(buffer.buffer, buffer.byteOffset, length);
+function observerOriginAccepted(context: EndpointContext, received: ReceivedRequest): boolean {
+  const origins = headerValues(received.request, 'origin');
+  if (origins.length > 1) {
+    refuse(context, received, 400, 'RFC 6454 §7.3', 'the Origin header must appear at most once');
+    return false;
+  }
+  const refusal = observerOriginRefusal(origins[0], headerValues(received.request, 'host')[0], context.allowedOrigins);
+  if (refusal === null) return true;
+  refuse(context, received, 403, 'RFC 6455 §10.2', refusal);
+  return false;
+}
+
+/** The relay's target is on loopback: without --inspect-allow-remote, only this machine may use the relay. */
+function inspectPeerAccepted(context: EndpointContext, target: InspectTarget, received: ReceivedRequest): boolean {
+  const refusal = remotePeerRefusal(target, received.socket.remoteAddress);
+  if (refusal === null) return true;
+  refuse(context, received, 403, 'RFC 9110 §15.5.4', refusal);
+  return false;
 }
 
 /** An HTTP error for a request our endpoints refuse before the handshake (unknown path, bad session). */

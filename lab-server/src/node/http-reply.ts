@@ -2,6 +2,9 @@ import type { Socket } from 'node:net';
 import { rejectionResponse } from '../protocol/handshake/responses.ts';
 import { rejection, type HandshakeRejection, type HeaderField } from '../protocol/handshake/types.ts';
 
+/** RFC 9110 §10.2.3: how long a client refused at the connection limit (503) should wait before trying again. */
+export const RETRY_AFTER_SECONDS = '5';
+
 /** Our own refusals (limits, routing), in the same shape as the core's handshake rejections. */
 export function serverRejection(
   status: number,

@@ -15,6 +15,8 @@ import { clientVerdict, serverViolationFrame } from '../reports/server-violation
 import type { LabSession } from './lab.ts';
 import type { LabSubject } from './lab-subject.ts';
 
+/** send-interleaved: a text frame and two continuations, with room for a control frame between each two. */
+const INTERLEAVED_FRAGMENTS = 3;
 /** send-interleaved: the data of the ping and of the unsolicited pong written between the fragments. */
 const INTERLEAVED_PING = encodeUtf8('between fragments');
 const INTERLEAVED_PONG = encodeUtf8('unsolicited');
@@ -92,7 +94,7 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
     case 'send-interleaved': {
       // RFC 6455 §5.4: "Control frames MAY be injected in the middle of a fragmented message."
       const bytes = encodeUtf8(command.text);
-      writeFragments(subject, splitEvenly(bytes, 3), [
+      writeFragments(subject, splitEvenly(bytes, INTERLEAVED_FRAGMENTS), [
         { fin: true, opcode: Opcode.Ping, payload: INTERLEAVED_PING },
         // RFC 6455 §5.5.3: an unsolicited pong is a heartbeat; no answer is expected.
         { fin: true, opcode: Opcode.Pong, payload: INTERLEAVED_PONG },
@@ -113,11 +115,17 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
       break;
     }
     case 'send-large': {
+      if (!subject.reserveCommandBytes(command.bytes)) {
+        const { commandBytes, settings } = subject.session.hub;
+        return `the server already holds ${commandBytes} bytes of send-large messages that subjects have not read (limit ${settings.commandQueueBytes}); try again once they have drained`;
+      }
       const data = largeMessage(command.bytes);
       // Uncompressed, so the bytes on the wire are the size asked for.
       connection.sendBinary(data, { compress: false });
       subject.reportBinarySent(data, false);
-      break;
+      transport.pump();
+      subject.settleCommandBytes();
+      return null;
     }
   }
   transport.pump();

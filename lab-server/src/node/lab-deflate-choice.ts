@@ -12,6 +12,8 @@ import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 export const DEFLATE_PARAM = 'deflate';
 export const DEFLATE_OFF = 'off';
 
+/** Longest part of an unknown ?deflate= value quoted back in the 400. */
+const MAX_QUOTED_VALUE_CHARS = 40;
 const DECLINED_REASON = `permessage-deflate declined: the subject URL asked for ?${DEFLATE_PARAM}=${DEFLATE_OFF}`;
 
 /** Whether the subject URL turns deflate off; a string is the one-line reason for a 400. */
@@ -19,7 +21,7 @@ export function deflateTurnedOff(url: URL): boolean | string {
   const value = url.searchParams.get(DEFLATE_PARAM);
   if (value === null) return false;
   if (value === DEFLATE_OFF) return true;
-  return `unknown ${DEFLATE_PARAM}=${JSON.stringify(value.slice(0, 40))}: use ${DEFLATE_PARAM}=${DEFLATE_OFF} to decline permessage-deflate, or leave it out`;
+  return `unknown ${DEFLATE_PARAM}=${JSON.stringify(value.slice(0, MAX_QUOTED_VALUE_CHARS))}: use ${DEFLATE_PARAM}=${DEFLATE_OFF} to decline permessage-deflate, or leave it out`;
 }
 
 /** Every permessage-deflate offer of the request, as declined by the learner's ?deflate=off. */

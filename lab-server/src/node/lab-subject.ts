@@ -1,3 +1,4 @@
+import { Opcode } from '../protocol/constants.ts';
 import { acceptSteps } from '../protocol/handshake/accept.ts';
 import type { ServerHandshakeResult } from '../protocol/handshake/server.ts';
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
@@ -46,6 +47,12 @@ export function reportHandshake(session: LabSession, subject: number, handshake:
   }
 }
 
+/** The server's frame that completes a data message: FIN on a text, binary or continuation frame (RFC 6455 §5.4). */
+function endsSentMessage(record: FrameRecord): boolean {
+  return record.direction === 'server-to-client' && record.fin && record.violation === undefined &&
+    (record.opcode === Opcode.Text || record.opcode === Opcode.Binary || record.opcode === Opcode.Continuation);
+}
+
 /**
  * A learner's connection on /lab: echoes like /echo, and reports every frame, message, violation and
  * the close to its session's observer.
@@ -59,6 +66,14 @@ export class LabSubject implements TransportHandler {
   #transport: WebSocketTransport | null = null;
   /** The rule the next frame the server writes breaks on purpose (a `violation` command), for its report. */
   #violationNext: ProtocolViolation | null = null;
+  /**
+   * `message` reports of messages the server is sending, oldest first: each is reported right after
+   * the `frame` report of its final frame (docs/lab-protocol.md: frames first, then the message), since
+   * the frames' records only come out of the connection when the transport pumps its events.
+   */
+  #sentMessages: Record<string, unknown>[] = [];
+  /** Bytes of command messages booked against the hub's bound, released when the socket drains or goes. */
+  #commandBytes = 0;
 
   constructor(session: LabSession, subject: number, compressing: boolean) {
     this.session = session;
@@ -95,6 +110,10 @@ export class LabSubject implements TransportHandler {
     switch (event.type) {
       case 'frame':
         session.report('frame', { subject, direction: event.record.direction, record: frameRecordToJson(this.#judged(event.record)) });
+        if (endsSentMessage(event.record)) {
+          const message = this.#sentMessages.shift();
+          if (message !== undefined) session.report('message', message);
+        }
         break;
       case 'text': {
         session.report('message', { subject, direction: 'client-to-server', opcodeName: 'text', byteLength: event.byteLength, compressed: event.compressed, ...textPreview(event.text, this.#previewBytes) });
@@ -120,9 +139,35 @@ export class LabSubject implements TransportHandler {
         session.report('violation', { subject, ...violationToJson(event.violation) });
         break;
       case 'closed':
+        this.#sentMessages = [];
         session.report('closed', { subject, code: event.code, reason: event.reason, wasClean: event.wasClean });
         break;
     }
+  }
+
+  /**
+   * Books a command's message against the server-wide bound before it is written; false when the
+   * bound would be exceeded. Released by settleCommandBytes, onDrain or onSocketClose.
+   */
+  reserveCommandBytes(bytes: number): boolean {
+    if (!this.session.hub.reserveCommandBytes(bytes)) return false;
+    this.#commandBytes += bytes;
+    return true;
+  }
+
+  /** After writing: what the socket did not have to queue (below its high-water mark) needs no booking. */
+  settleCommandBytes(): void {
+    if (this.#transport === null || !this.#transport.socket.writableNeedDrain) this.#releaseCommandBytes();
+  }
+
+  /** The socket's write buffer emptied: every booked byte reached the kernel. */
+  onDrain(): void {
+    this.#releaseCommandBytes();
+  }
+
+  #releaseCommandBytes(): void {
+    this.session.hub.releaseCommandBytes(this.#commandBytes);
+    this.#commandBytes = 0;
   }
 
   onBackpressure(_transport: WebSocketTransport, state: 'paused' | 'drained', bufferedBytes: number): void {
@@ -130,17 +175,18 @@ export class LabSubject implements TransportHandler {
   }
 
   onSocketClose(): void {
+    this.#releaseCommandBytes();
     this.session.subjects.remove(this);
     this.session.report('tcp-closed', { subject: this.subject });
   }
 
-  /** A text message the server sent (an echo or a command's), as a `message` report. */
+  /** A text message the server is sending (an echo or a command's): reported after its last frame. */
   reportTextSent(text: string, byteLength: number, compressed: boolean): void {
-    this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'text', byteLength, compressed, ...textPreview(text, this.#previewBytes) });
+    this.#sentMessages.push({ subject: this.subject, direction: 'server-to-client', opcodeName: 'text', byteLength, compressed, ...textPreview(text, this.#previewBytes) });
   }
 
   reportBinarySent(data: Uint8Array, compressed: boolean, preview = this.#binaryPreview(data)): void {
-    this.session.report('message', { subject: this.subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: data.length, compressed, ...preview });
+    this.#sentMessages.push({ subject: this.subject, direction: 'server-to-client', opcodeName: 'binary', byteLength: data.length, compressed, ...preview });
   }
 
   /** The record of a frame written to break a rule carries the client's verdict, at its place in the stream. */

@@ -13,11 +13,16 @@ export const LAB_PROTOCOL_VERSION = 1;
 /** Bytes on the observer's socket beyond which reports wait in the observer's own (bounded) queue. */
 const OBSERVER_SOCKET_HIGH_WATER = 64 * 1024;
 
+/** No report serializes to fewer characters than {"type":"x","t":0}. */
+const SMALLEST_REPORT_CHARS = '{"type":"x","t":0}'.length;
+
 export interface LabSettings {
   readonly log: LogSink;
   readonly recordPreviewBytes: number;
   /** Reports waiting for a slow observer beyond this many bytes of JSON are dropped (and counted). */
   readonly observerQueueBytes: number;
+  /** send-large bytes waiting on subjects, server-wide, beyond which send-large is refused (amplification bound). */
+  readonly commandQueueBytes: number;
 }
 
 /**
@@ -32,6 +37,11 @@ export class LabHub {
   readonly #inspectObservers = new Set<LabSession>();
   /** Relayed connections are numbered server-wide: they belong to no session. */
   #nextRelaySubject = 1;
+  /**
+   * Bytes of send-large messages written to subjects' sockets and not yet taken by the kernel: one
+   * small command makes the server hold up to 16 MiB, so the total is bounded for the whole server.
+   */
+  #commandBytes = 0;
 
   constructor(settings: LabSettings) {
     this.settings = settings;
@@ -68,6 +78,22 @@ export class LabHub {
   /** Someone is watching relayed connections (decoding can skip building reports otherwise). */
   get inspectWatched(): boolean {
     return this.#inspectObservers.size > 0;
+  }
+
+  /** Books `bytes` of a command's message against the server-wide bound; false (nothing booked) when it would exceed it. */
+  reserveCommandBytes(bytes: number): boolean {
+    if (this.#commandBytes + bytes > this.settings.commandQueueBytes) return false;
+    this.#commandBytes += bytes;
+    return true;
+  }
+
+  /** The subject's socket took (or dropped) what was booked. */
+  releaseCommandBytes(bytes: number): void {
+    this.#commandBytes -= bytes;
+  }
+
+  get commandBytes(): number {
+    return this.#commandBytes;
   }
 
   nextRelaySubjectNumber(): number {
@@ -133,8 +159,15 @@ export class LabSession implements TransportHandler {
   report(type: string, fields: Record<string, unknown>): void {
     const observer = this.#observer;
     if (this.#ended || observer === null) return;
+    const slow = this.#queue.length > 0 || observer.socket.writableLength > OBSERVER_SOCKET_HIGH_WATER;
+    if (slow && (this.#dropped > 0 || this.#queuedBytes + SMALLEST_REPORT_CHARS > this.hub.settings.observerQueueBytes)) {
+      // The queue is full (it dropped a report and has not drained since): the report is dropped without
+      // being serialized, so a flood of reports for a stuck observer costs no JSON work.
+      this.#dropped++;
+      return;
+    }
     const json = JSON.stringify({ type, t: this.now(), ...fields });
-    if (this.#queue.length > 0 || observer.socket.writableLength > OBSERVER_SOCKET_HIGH_WATER) {
+    if (slow) {
       // A slow observer must not stall the subject or hold unbounded memory: queue up to a bound, then drop.
       if (this.#queuedBytes + json.length <= this.hub.settings.observerQueueBytes) {
         this.#queue.push(json);

@@ -22,6 +22,11 @@ export const ServerDefaults = {
   recordPreviewBytes: 4096,
   /** /lab: reports (serialized JSON) waiting for a slow observer beyond which reports are dropped. */
   observerQueueBytes: 1024 * 1024,
+  /**
+   * /lab: bytes that observers' send-large commands may have waiting, server-wide, on subjects that have
+   * not read them yet (four 16 MiB messages); a command beyond it is refused until subjects drain.
+   */
+  commandQueueBytes: 64 * 1024 * 1024,
   /** Bound on a graceful shutdown: WebSockets still open after this are destroyed. */
   shutdownTimeoutMs: 2_000,
   /** After an HTTP rejection we keep reading (and discarding) this long, so our response is not lost to a TCP reset. */

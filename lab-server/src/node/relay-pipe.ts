@@ -96,7 +96,10 @@ export class RelayPipe {
       if (!from.destroyed) from.resume();
     });
     // #endregion relay-backpressure
-    // One side's TCP FIN is passed on once its bytes are (half-close, RFC 9293 §3.6).
+    // One side's TCP FIN is passed on after the bytes it sent. This is not a half-close (RFC 9293 §3.6):
+    // neither socket allows half-open connections (Node's default), so the side that sent FIN gets our
+    // FIN back at once and whatever the other side still sends is not delivered to it. WebSocket needs
+    // no half-close: its closing handshake happens in frames, before either FIN (RFC 6455 §7.1.1).
     from.on('end', () => to.end());
     from.once('close', () => this.#gone(from, to));
   }

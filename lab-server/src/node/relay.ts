@@ -4,23 +4,26 @@
  * forwarded and answered end to end (relay-head.ts); after the target's 101 the bytes flow unchanged
  * both ways (relay-pipe.ts) and copies are decoded for the observers of /lab/observe?watch=inspect.
  */
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
 import { parseResponseHead } from '../protocol/handshake/http-head.ts';
 import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
 import { isRejection, type HandshakeResponse } from '../protocol/handshake/types.ts';
 import type { EndpointContext, ReceivedRequest } from './endpoints.ts';
-import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
+import { rejectionText, RETRY_AFTER_SECONDS, sendRejection, serverRejection } from './http-reply.ts';
 import type { InspectTarget } from './inspect-target.ts';
 import { ServerDefaults } from './limits.ts';
 import { describeSocketError, LOG_PREFIX } from './log.ts';
 import { forwardedRequestHead, readNegotiation } from './relay-head.ts';
 import { RelayPipe, type RelayReporter } from './relay-pipe.ts';
+import { connectToTarget } from './target-connect.ts';
 
 /** RFC 6455 §4.1: the status of an accepted opening handshake. */
 const SWITCHING_PROTOCOLS = 101;
 const BAD_GATEWAY = { status: 502, section: 'RFC 9110 §15.6.3' } as const;
 const GATEWAY_TIMEOUT = { status: 504, section: 'RFC 9110 §15.6.5' } as const;
+/** Longest part of the target's status line quoted in a 502 (the reason stays one short line). */
+const MAX_QUOTED_STATUS_LINE_CHARS = 80;
 
 /** Starts relaying one app connection that asked for /inspect; the target is the one from the command line. */
 export function startRelay(context: EndpointContext, target: InspectTarget, received: ReceivedRequest): void {
@@ -30,6 +33,13 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
     const reason = '/inspect relays WebSocket connections only: send a GET with Upgrade: websocket (RFC 6455 §4.1)';
     log(`${LOG_PREFIX} ${peer} /inspect rejected: 400 ${reason}`);
     sendRejection(app, rejectionText(serverRejection(400, 'RFC 6455 §4.2.1', reason)), context.rejectLingerMs);
+    return;
+  }
+  if (context.atConnectionLimit()) {
+    // The upstream would be one socket more than the limit (a relay looping into itself ends here too).
+    const reason = `the server is at its connection limit (${context.maxConnections}, relayed connections count twice); try again later`;
+    log(`${LOG_PREFIX} ${peer} /inspect rejected: 503 ${reason}`);
+    sendRejection(app, rejectionText(serverRejection(503, 'RFC 9110 §15.6.4', reason, [['Retry-After', RETRY_AFTER_SECONDS]])), context.rejectLingerMs);
     return;
   }
   const subject = hub.nextRelaySubjectNumber();
@@ -45,7 +55,9 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
   // Nothing more is read from the app until the target has answered: bytes it sent early wait in the kernel.
   app.pause();
   app.removeAllListeners('timeout');
-  const upstream: Socket = connect({ host: target.connectHost, port: target.port, noDelay: true });
+  const upstream: Socket = connectToTarget(target);
+  context.upstreams.add(upstream);
+  upstream.once('close', () => context.upstreams.delete(upstream));
   const reader = new HttpHeadReader(ServerDefaults.maxHeadBytes);
   let settled = false;
 
@@ -88,7 +100,7 @@ export function startRelay(context: EndpointContext, target: InspectTarget, rece
     const response = parseResponseHead(result.head);
     if (isRejection(response)) return fail(BAD_GATEWAY, `the target's answer is not a valid HTTP response head: ${response.reason}`);
     if (response.status !== SWITCHING_PROTOCOLS) {
-      return fail(BAD_GATEWAY, `the target answered "${response.startLine.slice(0, 80)}" instead of 101 Switching Protocols`);
+      return fail(BAD_GATEWAY, `the target answered "${response.startLine.slice(0, MAX_QUOTED_STATUS_LINE_CHARS)}" instead of 101 Switching Protocols`);
     }
     finish();
     connected(response, result.head, result.rest);

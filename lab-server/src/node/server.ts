@@ -1,22 +1,29 @@
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { createRequire } from 'node:module';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
 import { parseRequestHead } from '../protocol/handshake/http-head.ts';
 import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
 import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
-import { CloseCode } from '../protocol/constants.ts';
 import { Endpoint, isEndpoint, openWebSocket, refuse, type EndpointContext, type ReceivedRequest } from './endpoints.ts';
-import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
-import { checkInspectTarget, type InspectOption, type InspectTarget } from './inspect-target.ts';
+import { rejectionText, RETRY_AFTER_SECONDS, sendRejection, serverRejection } from './http-reply.ts';
+import { checkInspectTarget, exposureWarning, InspectTargetError, selfTargetProblem, type InspectOption, type InspectTarget } from './inspect-target.ts';
 import { LabHub } from './lab.ts';
+import { parseAllowedOrigin } from './observer-origin.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
 import { markExchangeEndWhenDone } from './push-vs-poll/byte-meter.ts';
 import { PushVsPollHub } from './push-vs-poll/hub.ts';
+import { shutdownServer } from './shutdown.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
+
+// node:http by require, not by an ES import: importing it as an ES module evaluates every export,
+// and its lazy ones (WebSocket, CloseEvent, ...) load undici, http2, worker_threads and more, ~2.4 MB
+// of heap this server never uses, which every major GC then has to mark.
+const { createServer: createHttpServer } = createRequire(import.meta.url)('node:http') as typeof import('node:http');
 
 export interface LabServerOptions {
   /** 0 = ephemeral; default 8455. */
@@ -36,6 +43,8 @@ export interface LabServerOptions {
   readonly recordPreviewBytes?: number;
   /** /lab: bytes of reports queued for a slow observer before reports are dropped. */
   readonly observerQueueBytes?: number;
+  /** /lab: bytes of send-large messages waiting on subjects, server-wide, beyond which send-large is refused. */
+  readonly commandQueueBytes?: number;
   readonly shutdownTimeoutMs?: number;
   /** /pvp/long-poll: how long a poll with nothing to say is held (default LONG_POLL_HOLD_MS); tests shorten it. */
   readonly longPollHoldMs?: number;
@@ -44,6 +53,11 @@ export interface LabServerOptions {
    * /lab/observe?watch=inspect. The host must be this machine unless allowRemote; checked before listening.
    */
   readonly inspect?: InspectOption;
+  /**
+   * --allow-origin: origins, besides the server's own pages on localhost or an IP address, whose pages
+   * may open /lab/observe (RFC 6455 §10.2). Requests without Origin (non-browser clients) are always accepted.
+   */
+  readonly allowedOrigins?: readonly string[];
   /** One line per notable event; default: stderr. Pass `() => {}` to silence. */
   readonly log?: (line: string) => void;
 }
@@ -57,13 +71,16 @@ export interface LabServer {
   connectionCount(): number;
   /** Open WebSocket connections. */
   webSocketCount(): number;
+  /** Open relay -> target sockets (--inspect); not part of connectionCount. */
+  upstreamCount(): number;
   /** Graceful: close 1001 to every WebSocket client, wait for them (bounded), then stop. */
   close(): Promise<void>;
 }
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../../dist', import.meta.url));
 
-const SHUTDOWN_REASON = 'server shutting down';
+/** Longest part of an unknown path quoted back in the 404. */
+const MAX_QUOTED_PATH_CHARS = 40;
 
 /**
  * One port for everything: a node:net server reads each request head itself (so /lab can show it
@@ -80,8 +97,11 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
 
   // Refused before anything listens: a bad target is a startup error, never a surprise at the first app.
   const inspect: InspectTarget | null = options.inspect === undefined ? null : await checkInspectTarget(options.inspect);
+  const allowedOrigins = (options.allowedOrigins ?? []).map(parseAllowedOrigin);
 
   const sockets = new Set<Socket>();
+  /** The inspect relay's connections to the target: they count toward maxConnections too. */
+  const upstreams = new Set<Socket>();
   /** Sockets handed to node:http (file requests), so a shutdown lets their responses finish. */
   const httpSockets = new Set<Socket>();
   const transports = new Set<WebSocketTransport>();
@@ -99,6 +119,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     log,
     recordPreviewBytes,
     observerQueueBytes: options.observerQueueBytes ?? ServerDefaults.observerQueueBytes,
+    commandQueueBytes: options.commandQueueBytes ?? ServerDefaults.commandQueueBytes,
   });
 
   const pushVsPoll = new PushVsPollHub({ log, rejectLingerMs, longPollHoldMs: options.longPollHoldMs });
@@ -133,6 +154,22 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const address = netServer.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;
   const authority = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+  if (inspect !== null) {
+    // Only now is the port known (0 = any): a target on it would relay /inspect to /inspect, forever.
+    const selfTarget = selfTargetProblem(inspect, host, port);
+    if (selfTarget !== null) {
+      await new Promise<void>((resolve) => netServer.close(() => resolve()));
+      throw new InspectTargetError(selfTarget);
+    }
+    const warning = exposureWarning(inspect, host);
+    if (warning !== null) log(`${LOG_PREFIX} warning: ${warning}`);
+  }
+
+  // Shared by every socket until its handshake is done (no closure per connection). peerName works
+  // after a reset too: the socket keeps the address it looked up when it was accepted.
+  function onHandshakeSocketError(this: Socket, error: Error): void {
+    log(`${LOG_PREFIX} ${peerName(this)} socket error: ${describeSocketError(error)}`);
+  }
 
   const context: EndpointContext = {
     log,
@@ -147,6 +184,11 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     rejectLingerMs,
     authority,
     inspect,
+    allowedOrigins,
+    upstreams,
+    atConnectionLimit: () => sockets.size + upstreams.size >= maxConnections,
+    maxConnections,
+    onHandshakeSocketError,
   };
 
   /** A head has been read: a WebSocket endpoint, an upgrade to nowhere (404), or a file request. */
@@ -163,7 +205,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
       openWebSocket(context, url.pathname, received);
     } else if (reinject === null || isWebSocketUpgrade(request)) {
       refuse(context, received, 404, 'RFC 6455 §4.2.2',
-        `no WebSocket endpoint at ${url.pathname.slice(0, 40)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve}, ${Endpoint.Lab}?session=ID or ${Endpoint.PushObserve}`);
+        `no WebSocket endpoint at ${url.pathname.slice(0, MAX_QUOTED_PATH_CHARS)}: use ${Endpoint.Echo}, ${Endpoint.LabObserve}, ${Endpoint.Lab}?session=ID or ${Endpoint.PushObserve}`);
     } else {
       reinject();
     }
@@ -223,14 +265,14 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
 
   netServer.on('connection', (socket: Socket) => {
     const peer = peerName(socket);
-    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    socket.on('error', onHandshakeSocketError);
     if (closing !== null) {
       socket.destroy();
       return;
     }
-    if (sockets.size >= maxConnections) {
+    if (sockets.size + upstreams.size >= maxConnections) {
       log(`${LOG_PREFIX} ${peer} rejected: 503 connection limit (${maxConnections}) reached`);
-      const refusal = serverRejection(503, 'RFC 9110 §15.6.4', `the server is at its connection limit (${maxConnections}); try again later`, [['Retry-After', '5']]);
+      const refusal = serverRejection(503, 'RFC 9110 §15.6.4', `the server is at its connection limit (${maxConnections}); try again later`, [['Retry-After', RETRY_AFTER_SECONDS]]);
       sendRejection(socket, rejectionText(refusal), rejectLingerMs);
       return;
     }
@@ -246,7 +288,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     let raw = `${message.method ?? 'GET'} ${message.url ?? '/'} HTTP/${message.httpVersion}\r\n`;
     for (let i = 0; i + 1 < message.rawHeaders.length; i += 2) raw += `${message.rawHeaders[i]}: ${message.rawHeaders[i + 1]}\r\n`;
     const request = parseRequestHead(`${raw}\r\n`);
-    socket.on('error', (error) => log(`${LOG_PREFIX} ${peer} socket error: ${describeSocketError(error)}`));
+    socket.on('error', onHandshakeSocketError);
     if (responding.has(socket)) {
       // Pipelined behind a response still in flight: a 101 now would interleave with that response.
       log(`${LOG_PREFIX} ${peer} ${message.url ?? '/'} rejected: WebSocket upgrade pipelined behind an unfinished HTTP response`);
@@ -261,36 +303,8 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   });
 
   async function close(): Promise<void> {
-    closing ??= shutdown();
+    closing ??= shutdownServer({ netServer, httpServer, pushVsPoll, transports, sockets, httpSockets, upstreams, shutdownTimeoutMs });
     return closing;
-  }
-
-  async function shutdown(): Promise<void> {
-    netServer.close();
-    pushVsPoll.shutdown();
-    const webSockets = new Set<Socket>();
-    for (const transport of transports) {
-      webSockets.add(transport.socket);
-      transport.close(CloseCode.GoingAway, SHUTDOWN_REASON);
-    }
-    httpServer.closeIdleConnections();
-    for (const socket of sockets) {
-      // Handshakes in progress are abandoned; HTTP requests in flight get until the deadline.
-      if (!webSockets.has(socket) && !httpSockets.has(socket)) socket.destroy();
-    }
-    const deadline = Date.now() + shutdownTimeoutMs;
-    while (sockets.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-      httpServer.closeIdleConnections();
-    }
-    // Whatever is left is cut off; 'close' (which forgets the socket) follows destroy() within a tick or two.
-    const remaining = [...sockets].map((socket) => new Promise((resolve) => {
-      socket.once('close', resolve);
-      socket.destroy();
-    }));
-    await Promise.all(remaining);
-    await new Promise<void>((resolve) => httpServer.close(() => resolve()));
-    if (netServer.listening) await new Promise<void>((resolve) => netServer.close(() => resolve()));
   }
 
   return {
@@ -299,6 +313,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     host,
     connectionCount: () => sockets.size,
     webSocketCount: () => transports.size,
+    upstreamCount: () => upstreams.size,
     close,
   };
 }

@@ -213,6 +213,8 @@ export class WebSocketTransport {
     if (this.#paused) {
       this.#paused = false;
       socket.resume(); // keep draining input so the kernel does not reset our close frame away
+      // Reading resumed: whoever was told 'paused' hears the end of it (bytes may still wait, or be lost).
+      this.handler.onBackpressure?.(this, 'drained', socket.writableLength);
     }
     if (socket.destroyed) return;
     socket.setTimeout(this.host.closeTimeoutMs);

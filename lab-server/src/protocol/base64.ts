@@ -11,6 +11,9 @@ const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
 const PAD = 0x3d; // "="
 const INVALID = 0xff;
 
+/** 6-bit value -> ASCII code of its character. */
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (char) => char.charCodeAt(0));
+
 /** ASCII code -> 6-bit value, INVALID for characters outside the alphabet. */
 const DECODE_TABLE = new Uint8Array(256).fill(INVALID);
 for (let i = 0; i < ALPHABET.length; i++) DECODE_TABLE[ALPHABET.charCodeAt(i)] = i;
@@ -19,9 +22,18 @@ for (let i = 0; i < ALPHABET.length; i++) DECODE_TABLE[ALPHABET.charCodeAt(i)] =
 const PAIRS: string[] = [];
 for (let i = 0; i < 4096; i++) PAIRS.push(ALPHABET[i >> 6]! + ALPHABET[i & 63]!);
 
+/**
+ * Char codes of short encodings, one reused array per output length (an array's length never changes,
+ * so filling it allocates nothing; all of this is synchronous, so one call at a time uses them).
+ */
+const shortCodes: number[][] = [];
+/** Up to this many input bytes, the output is built as one string from char codes (no rope of pieces). */
+const SHORT_INPUT_BYTES = 96;
+
 /** RFC 4648 §4 encoding with padding. */
 export function encodeBase64(bytes: Uint8Array): string {
   const length = bytes.length;
+  if (length <= SHORT_INPUT_BYTES) return encodeShort(bytes);
   const whole = length - (length % 3);
   const parts: string[] = [];
   let out = '';
@@ -44,6 +56,39 @@ export function encodeBase64(bytes: Uint8Array): string {
   if (parts.length === 0) return out;
   parts.push(out);
   return parts.join('');
+}
+
+/**
+ * encodeBase64 for short inputs such as a Sec-WebSocket-Accept digest (20 bytes): the chars go into
+ * a reused array and become one string, where += would leave a string object per step behind.
+ */
+function encodeShort(bytes: Uint8Array): string {
+  const length = bytes.length;
+  const outputLength = Math.ceil(length / 3) * 4;
+  const codes = (shortCodes[outputLength] ??= new Array<number>(outputLength).fill(0));
+  let i = 0;
+  let o = 0;
+  for (; i + 2 < length; i += 3) {
+    const triple = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    codes[o++] = ALPHABET_CODES[triple >> 18]!;
+    codes[o++] = ALPHABET_CODES[(triple >> 12) & 63]!;
+    codes[o++] = ALPHABET_CODES[(triple >> 6) & 63]!;
+    codes[o++] = ALPHABET_CODES[triple & 63]!;
+  }
+  if (length - i === 1) {
+    const value = bytes[i]!;
+    codes[o++] = ALPHABET_CODES[value >> 2]!;
+    codes[o++] = ALPHABET_CODES[(value & 3) << 4]!;
+    codes[o++] = PAD;
+    codes[o++] = PAD;
+  } else if (length - i === 2) {
+    const value = (bytes[i]! << 8) | bytes[i + 1]!;
+    codes[o++] = ALPHABET_CODES[value >> 10]!;
+    codes[o++] = ALPHABET_CODES[(value >> 4) & 63]!;
+    codes[o++] = ALPHABET_CODES[(value & 15) << 2]!;
+    codes[o++] = PAD;
+  }
+  return String.fromCharCode.apply(null, codes);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { copyBytes } from './copy-bytes.ts';
 import type { FrameRecord } from './frame/types.ts';
 
 /**
@@ -9,6 +10,6 @@ export function withInflated(record: FrameRecord, message: Uint8Array, previewBy
   const length = message.length;
   return {
     ...record,
-    inflated: { preview: message.slice(0, Math.min(previewBytes, length)), length, truncated: length > previewBytes },
+    inflated: { preview: copyBytes(message, 0, Math.min(previewBytes, length)), length, truncated: length > previewBytes },
   };
 }

@@ -12,8 +12,10 @@ import { SERVER_VIOLATIONS, type LabCommand, type LabCommandType, type ServerVio
 export const MIN_FRAGMENTS = 2;
 /** ...and few enough frames for a learner to read one by one. */
 export const MAX_FRAGMENTS = 64;
-/** send-large: the largest message the server writes on request (the lab server's default message limit). */
-export const MAX_SEND_LARGE_BYTES = 16 * 1024 * 1024;
+const MEBIBYTE = 1024 * 1024;
+/** send-large: the largest message the server writes on request, in MiB (the lab server's default message limit). */
+export const MAX_SEND_LARGE_MIB = 16;
+export const MAX_SEND_LARGE_BYTES = MAX_SEND_LARGE_MIB * MEBIBYTE;
 
 export const LAB_COMMAND_TYPES: readonly LabCommandType[] = [
   'ping',
@@ -32,6 +34,8 @@ export type ParsedCommand =
   | { readonly ok: true; readonly command: LabCommand }
   | { readonly ok: false; readonly id: number; readonly subject: number | null; readonly error: string };
 
+/** Longest part of JSON.parse's own message kept in an "invalid JSON" error. */
+const MAX_JSON_ERROR_CHARS = 80;
 /** Longest piece of the observer's own input quoted back in an error. */
 const QUOTE_CHARS = 40;
 
@@ -99,7 +103,7 @@ function readFields(type: LabCommandType, fields: Fields): CommandFields | strin
     case 'send-large': {
       const { bytes } = fields;
       if (!isInteger(bytes) || bytes < 1 || bytes > MAX_SEND_LARGE_BYTES) {
-        return `send-large: bytes must be an integer from 1 to ${MAX_SEND_LARGE_BYTES} (16 MiB)`;
+        return `send-large: bytes must be an integer from 1 to ${MAX_SEND_LARGE_BYTES} (${MAX_SEND_LARGE_MIB} MiB)`;
       }
       return { type, bytes };
     }
@@ -112,7 +116,7 @@ export function parseLabCommand(text: string): ParsedCommand {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const detail = error instanceof Error ? error.message.split('\n')[0]!.slice(0, 80) : 'parse error';
+    const detail = error instanceof Error ? error.message.split('\n')[0]!.slice(0, MAX_JSON_ERROR_CHARS) : 'parse error';
     return { ok: false, id: UNREADABLE_COMMAND_ID, subject: null, error: `invalid JSON: ${detail}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -142,7 +142,10 @@ export interface BackpressureReport extends SubjectReportBase {
 export interface UpstreamReport extends SubjectReportBase {
   readonly type: 'upstream';
   readonly target: string;
-  /** 'connected' once the target answered 101; 'failed' with a one-line reason otherwise. */
+  /**
+   * 'connected' once the target answered 101; 'failed' with a one-line reason when it did not (or the
+   * app left first); 'closed' when the target's TCP connection is gone.
+   */
   readonly state: 'connected' | 'failed' | 'closed';
   readonly reason?: string;
 }
@@ -206,7 +209,8 @@ export type LabCommand =
   | (CommandBase & { readonly type: 'send-fragmented'; readonly text: string; readonly fragments: number })
   | (CommandBase & { readonly type: 'send-compressed'; readonly text: string })
   | (CommandBase & { readonly type: 'send-interleaved'; readonly text: string })
-  | (CommandBase & { readonly type: 'close'; readonly code: number; readonly reason: string })
+  /** `reason` defaults to '' (no reason in the close frame). */
+  | (CommandBase & { readonly type: 'close'; readonly code: number; readonly reason?: string })
   | (CommandBase & { readonly type: 'violation'; readonly kind: ServerViolationKind })
   | (CommandBase & { readonly type: 'send-large'; readonly bytes: number });
 

@@ -4,17 +4,18 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { parseCliArgs } from '../../src/node/cli-args.ts';
+import { freePort } from './inspect-helpers.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 describe('parseCliArgs', () => {
   it.each([
-    [[], {}, { port: 8455, host: '127.0.0.1', help: false, inspect: null }],
-    [['--port', '9000'], {}, { port: 9000, host: '127.0.0.1', help: false, inspect: null }],
-    [['--port=0', '--host=0.0.0.0'], {}, { port: 0, host: '0.0.0.0', help: false, inspect: null }],
-    [[], { PORT: '7000', HOST: '::1' }, { port: 7000, host: '::1', help: false, inspect: null }],
-    [['--port', '9000'], { PORT: '7000' }, { port: 9000, host: '127.0.0.1', help: false, inspect: null }],
-    [['--help'], {}, { port: 8455, host: '127.0.0.1', help: true, inspect: null }],
+    [[], {}, { port: 8455, host: '127.0.0.1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--port', '9000'], {}, { port: 9000, host: '127.0.0.1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--port=0', '--host=0.0.0.0'], {}, { port: 0, host: '0.0.0.0', help: false, inspect: null, allowedOrigins: [] }],
+    [[], { PORT: '7000', HOST: '::1' }, { port: 7000, host: '::1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--port', '9000'], { PORT: '7000' }, { port: 9000, host: '127.0.0.1', help: false, inspect: null, allowedOrigins: [] }],
+    [['--help'], {}, { port: 8455, host: '127.0.0.1', help: true, inspect: null, allowedOrigins: [] }],
   ])('%j with env %j', (argv, env, expected) => {
     expect(parseCliArgs(argv, env)).toEqual(expected);
   });
@@ -102,11 +103,19 @@ describe('main.ts', () => {
     expect(stderr).toMatch(message);
   });
 
+  it('a target that is the lab server itself: one-line error and exit 2', async () => {
+    const port = String(await freePort());
+    const { code, stderr } = await run(['--port', port, '--inspect', `ws://127.0.0.1:${port}/inspect`]).done;
+    expect(code).toBe(2);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/is this lab server itself/);
+  });
+
   it('--inspect prints where the app should connect', async () => {
     const server = run(['--port', '0', '--inspect', 'ws://localhost:3999/socket']);
     const printed = await waitFor(server, /inspect: point your app at (ws:\/\/127\.0\.0\.1:\d+)\/inspect \(relayed to ws:\/\/localhost:3999\/socket\)/);
     expect(printed).not.toBeNull();
-    expect(server.stdout()).toContain(`${printed![1]}/lab/observe?watch=inspect`);
+    expect(await waitFor(server, new RegExp(`${printed![1]!.replace(/[.:/]/g, '\\$&')}/lab/observe\\?watch=inspect`))).not.toBeNull();
     server.child.kill('SIGTERM');
     expect((await server.done).code).toBe(0);
   }, 20_000);
@@ -117,6 +126,7 @@ describe('main.ts', () => {
     expect(stdout).toMatch(/--port N/);
     expect(stdout).toMatch(/--inspect URL/);
     expect(stdout).toMatch(/--inspect-allow-remote/);
+    expect(stdout).toMatch(/--allow-origin ORIGIN/);
   });
 
   it('prints its URL, serves /echo, and on SIGTERM closes clients with 1001 and exits 0', async () => {
@@ -132,7 +142,9 @@ describe('main.ts', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(url).not.toBe('');
-    expect(server.stdout()).toContain(`${url.replace('http', 'ws')}/echo`);
+    // Lines arrive one write at a time: wait for the echo line too rather than assume it came with the first.
+    const echoUrl = `${url.replace('http', 'ws')}/echo`;
+    expect(await waitFor(server, new RegExp(echoUrl.replace(/[.:/]/g, '\\$&')))).not.toBeNull();
     const page = await fetch(`${url}/`);
     expect(page.status).toBe(200);
     await page.arrayBuffer();

@@ -19,6 +19,8 @@ describe('the loopback rule', () => {
     ['0.0.0.0', false],
     ['::', false],
     ['::ffff:10.0.0.1', false],
+    ['::ffff:7f00:1', true], // ::ffff:127.0.0.1 as the URL parser writes it
+    ['::ffff:a00:1', false],
     ['localhost', false], // a name, not an address: names are resolved first
   ])('%s is loopback: %s', (address, expected) => {
     expect(isLoopbackAddress(address)).toBe(expected);
@@ -26,12 +28,23 @@ describe('the loopback rule', () => {
 
   it('a host name is allowed only when every address it resolves to is loopback', async () => {
     const ok = await checkInspectTarget({ target: new URL('ws://dev.test:3000/ws') }, resolvesTo(['127.0.0.1', '::1']));
-    // The relay connects to the address checked here, never to a later DNS answer.
-    expect(ok).toMatchObject({ connectHost: '127.0.0.1', port: 3000, authority: 'dev.test:3000', pathAndQuery: '/ws' });
+    // The relay connects to the addresses checked here (each in turn), never to a later DNS answer.
+    expect(ok).toMatchObject({ connectHost: '127.0.0.1', addresses: ['127.0.0.1', '::1'], port: 3000, authority: 'dev.test:3000', pathAndQuery: '/ws' });
     await expect(checkInspectTarget({ target: new URL('ws://dev.test:3000/') }, resolvesTo(['127.0.0.1', '93.184.215.14']))).rejects.toThrow(
       /dev\.test is not this machine \(dev\.test is 93\.184\.215\.14\)/,
     );
     await expect(checkInspectTarget({ target: new URL('ws://dev.test/') }, resolvesTo([]))).rejects.toThrow(/not this machine/);
+  });
+
+  it('an IPv4-mapped loopback URL is accepted; a mapped remote one is refused without repeating itself; port 0 is refused', async () => {
+    const never = async (): Promise<string[]> => {
+      throw new Error('looked up');
+    };
+    expect(await checkInspectTarget({ target: new URL('ws://[::ffff:127.0.0.1]:3000/') }, never)).toMatchObject({ connectHost: '::ffff:7f00:1' });
+    await expect(checkInspectTarget({ target: new URL('ws://[::ffff:10.0.0.1]:3000/') }, never)).rejects.toThrow(
+      /^--inspect: ::ffff:a00:1 is not this machine; only localhost/,
+    );
+    await expect(checkInspectTarget({ target: new URL('ws://127.0.0.1:0/') }, never)).rejects.toThrow(/port 0 is not a port a server listens on/);
   });
 
   it('a name that does not resolve is refused with one line', async () => {

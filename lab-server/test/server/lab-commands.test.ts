@@ -35,8 +35,8 @@ interface Observer {
 
 let nextId = 1;
 
-async function observe(): Promise<Observer> {
-  const ws = new WebSocket(`${lab.wsBase}/lab/observe`);
+async function observe(on: Started = lab): Promise<Observer> {
+  const ws = new WebSocket(`${on.wsBase}/lab/observe`);
   const reports: Report[] = [];
   ws.on('message', (data) => reports.push(JSON.parse(String(data)) as Report));
   await new Promise((resolve, reject) => {
@@ -201,6 +201,45 @@ const EXPECTED: Record<ServerViolationKind, { closeCode: number; section: string
   'unexpected-continuation': { closeCode: 1002, section: 'RFC 6455 §5.4' },
 };
 
+describe('report order: the frames the server writes, then their message, then the command-result', () => {
+  /** What the observer got about the server's side, from `from` on: frame:opcodeName, message, command-result. */
+  function serverSide(observer: Observer, from: number): string[] {
+    return observer.reports.slice(from)
+      .filter((report) => report['direction'] !== 'client-to-server')
+      .filter((report) => ['frame', 'message', 'command-result'].includes(report.type))
+      .map((report) => (report.type === 'frame' ? `frame:${(report['record'] as FrameJson)['opcodeName']}` : report.type));
+  }
+
+  it.each([
+    [{ type: 'send-fragmented', text: 'Hello', fragments: 3 }, ['frame:text', 'frame:continuation', 'frame:continuation']],
+    [{ type: 'send-compressed', text: 'zip zip zip' }, ['frame:text']],
+    [{ type: 'send-interleaved', text: 'abc' }, ['frame:text', 'frame:ping', 'frame:continuation', 'frame:pong', 'frame:continuation']],
+    [{ type: 'send-large', bytes: 10 }, ['frame:binary']],
+  ])('%j', async (command, frames) => {
+    const observer = await observe();
+    const ws = await openSubject(observer.subjectUrl, { perMessageDeflate: true });
+    const from = observer.reports.length;
+    expect(await observer.command({ id: nextId++, ...command })).toMatchObject({ ok: true });
+    expect(serverSide(observer, from)).toEqual([...frames, 'message', 'command-result']);
+    ws.close();
+    observer.ws.close();
+  });
+
+  it('an echo: the subject\'s frame and message, then the echo\'s frame and message', async () => {
+    const observer = await observe();
+    const ws = await openSubject(observer.subjectUrl);
+    const from = observer.reports.length;
+    ws.send('echo me');
+    expect(await eventually(() => observer.ofType('message', 1).length === 2)).toBe(true);
+    const order = observer.reports.slice(from)
+      .filter((report) => report.type === 'frame' || report.type === 'message')
+      .map((report) => `${report.type}:${String(report['direction'] ?? (report['record'] as FrameJson).direction)}`);
+    expect(order).toEqual(['frame:client-to-server', 'message:client-to-server', 'frame:server-to-client', 'message:server-to-client']);
+    ws.close();
+    observer.ws.close();
+  });
+});
+
 describe('violation: the server breaks a rule on purpose and the client fails the connection', () => {
   for (const kind of SERVER_VIOLATIONS) {
     it(`${kind}: ws fails the connection, the frame report carries the client's verdict`, async () => {
@@ -282,6 +321,73 @@ describe('send-large and backpressure', () => {
     expect(observer.ofType('message', 1)[0]).toMatchObject({ direction: 'server-to-client', byteLength: bytes, truncated: true });
     socket.destroy();
     observer.ws.close();
+  }, 30_000);
+});
+
+describe('a subject that closes while paused', () => {
+  it('gets a drained report before tcp-closed, so the observer does not show it paused forever', async () => {
+    const observer = await observe();
+    const socket = net.connect(lab.port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(handshakeHead(`/lab?session=${observer.subjectUrl.split('session=')[1]}`));
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    expect(await observer.command({ id: nextId++, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+    expect(await eventually(() => observer.ofType('backpressure', 1).length === 1)).toBe(true);
+    socket.destroy();
+    expect(await eventually(() => observer.ofType('tcp-closed', 1).length === 1)).toBe(true);
+    const tail = observer.reports.filter((report) => report.subject === 1 && ['backpressure', 'closed', 'tcp-closed'].includes(report.type));
+    expect(tail.map((report) => (report.type === 'backpressure' ? `backpressure:${String(report['state'])}` : report.type))).toEqual([
+      'backpressure:paused',
+      'closed',
+      'backpressure:drained',
+      'tcp-closed',
+    ]);
+    observer.ws.close();
+  }, 30_000);
+});
+
+describe('send-large has a server-wide budget (one small command must not make the server hold 16 MiB without bound)', () => {
+  /** A raw subject that never reads: what the server writes to it stays queued. */
+  async function stuckSubject(on: Started, observer: Observer, number: number): Promise<net.Socket> {
+    const socket = net.connect(on.port, '127.0.0.1');
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(handshakeHead(`/lab?session=${observer.subjectUrl.split('session=')[1]}`));
+    await new Promise((resolve) => socket.once('data', resolve));
+    socket.pause();
+    expect(await eventually(() => observer.ofType('negotiated', number).length === 1)).toBe(true);
+    return socket;
+  }
+
+  it('a command beyond the budget is refused with one line; the budget comes back as the subject drains', async () => {
+    const budget = MAX_SEND_LARGE_BYTES + MAX_SEND_LARGE_BYTES / 4;
+    const limited = await start({ commandQueueBytes: budget });
+    try {
+      const observer = await observe(limited);
+      const first = await stuckSubject(limited, observer, 1);
+      const second = await stuckSubject(limited, observer, 2);
+      expect(await observer.command({ id: nextId++, subject: 1, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+      const refused = await observer.command({ id: nextId++, subject: 2, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES });
+      expect(refused).toMatchObject({ ok: false, subject: 2 });
+      expect(refused['error']).toMatch(new RegExp(`send-large messages that subjects have not read \\(limit ${budget}\\)`));
+      expect(String(refused['error']).split('\n')).toHaveLength(1);
+      // Small ones still fit in what is left.
+      expect(await observer.command({ id: nextId++, subject: 2, type: 'send-large', bytes: 1000 })).toMatchObject({ ok: true });
+      // Subject 1 reads everything: its socket drains and its booking is released.
+      first.on('data', () => undefined);
+      first.resume();
+      expect(await eventually(() => observer.ofType('backpressure', 1).some((report) => report['state'] === 'drained'), 10_000)).toBe(true);
+      expect(await observer.command({ id: nextId++, subject: 2, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+      // A subject that leaves releases its booking too: subject 2 goes, and 16 MiB fit again on subject 1.
+      second.destroy();
+      expect(await eventually(() => observer.ofType('tcp-closed', 2).length === 1)).toBe(true);
+      expect(await observer.command({ id: nextId++, subject: 1, type: 'send-large', bytes: MAX_SEND_LARGE_BYTES })).toMatchObject({ ok: true });
+      first.destroy();
+      observer.ws.close();
+    } finally {
+      await limited.server.close();
+    }
   }, 30_000);
 });
 

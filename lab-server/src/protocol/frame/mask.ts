@@ -13,6 +13,7 @@
  *   they take the word loop too.
  */
 import { createSimdMasker, SIMD_BLOCK_BYTES } from './mask-simd.ts';
+import { copyBytes } from '../copy-bytes.ts';
 
 /** Below this length the byte loop wins over creating a word view. */
 const WORD_LOOP_THRESHOLD = 32;
@@ -103,7 +104,7 @@ export function simdMaskAvailable(): boolean {
 
 /** A masked copy of `source`; the source is left untouched (for frames a client writes). */
 export function maskCopy(source: Uint8Array, maskingKey: Uint8Array): Uint8Array {
-  const copy = source.slice();
+  const copy = copyBytes(source);
   applyMask(copy, maskingKey, 0);
   return copy;
 }

@@ -35,6 +35,7 @@ import { applyMask } from './mask.ts';
 import { buildFrameRecord, directionReadBy } from './record.ts';
 import { SpanningPayload, UNBUFFERABLE } from './spanning-payload.ts';
 import type { Direction, Frame, FrameRecord, Role } from './types.ts';
+import { copyBytes } from '../copy-bytes.ts';
 
 export interface FrameParserOptions {
   /** Role of the RECEIVING endpoint: 'server' expects masked frames, 'client' unmasked (RFC 6455 §5.1). */
@@ -235,7 +236,7 @@ export class FrameParser {
       if (available >= payloadLength) {
         // Hot path: the whole payload is in this chunk. Hand on a view, unmasked in place.
         const payload = chunk.subarray(position, position + payloadLength);
-        if (this.#previewBytes >= 0) this.#wirePreview = payload.slice(0, Math.min(this.#previewBytes, payloadLength));
+        if (this.#previewBytes >= 0) this.#wirePreview = copyBytes(payload, 0, Math.min(this.#previewBytes, payloadLength));
         if (this.#masked) applyMask(payload, this.#maskingKey, 0);
         frames.push(this.#completeFrame(payload));
         return position + payloadLength;
@@ -277,7 +278,7 @@ export class FrameParser {
         payloadLength: this.#payloadLength,
         payloadRead: true,
         wirePreview: this.#wirePreview ?? EMPTY,
-        unmaskedPreview: payload.slice(0, Math.min(this.#previewBytes, payload.length)),
+        unmaskedPreview: copyBytes(payload, 0, Math.min(this.#previewBytes, payload.length)),
         closePayload: opcode === Opcode.Close ? payload : null,
         violation: null,
       });

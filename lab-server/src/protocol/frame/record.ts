@@ -26,6 +26,7 @@ import {
 } from './header.ts';
 import { applyMask } from './mask.ts';
 import type { Direction, FieldRecord, FrameRecord, Role } from './types.ts';
+import { copyBytes } from '../copy-bytes.ts';
 
 /** What the record of one frame is made of; the record takes ownership of the arrays. */
 export interface FrameRecordParts {
@@ -141,14 +142,14 @@ export function describeFrameParts(
       Number.POSITIVE_INFINITY, lengthOffset);
   const payload = wirePayload.subarray(0, Math.min(wirePayload.length, payloadLength));
   const previewLength = Math.min(previewBytes, payload.length);
-  const wirePreview = payload.slice(0, previewLength);
+  const wirePreview = copyBytes(payload, 0, previewLength);
   const unmaskedPreview = wirePreview.slice();
   const masked = (exactHeader[1]! & MASK_BIT) !== 0;
   const maskingKey = exactHeader.subarray(headerLength - MASKING_KEY_BYTES, headerLength);
   if (masked) applyMask(unmaskedPreview, maskingKey, 0);
   let closePayload: Uint8Array | null = null;
   if ((exactHeader[0]! & OPCODE_BITS) === Opcode.Close) {
-    closePayload = payload.slice();
+    closePayload = copyBytes(payload);
     if (masked) applyMask(closePayload, maskingKey, 0);
   }
   return buildFrameRecord({

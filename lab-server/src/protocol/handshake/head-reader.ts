@@ -3,11 +3,15 @@
  * the first empty line (CRLF CRLF). Bytes after it already belong to the WebSocket connection
  * (a client may send its first frames right behind the request), so they come back as `rest`.
  */
+import { copyBytes } from '../copy-bytes.ts';
 import { isRejection, rejection } from './types.ts';
 import type { HandshakeRejection } from './types.ts';
 
 const CR = 0x0d;
 const LF = 0x0a;
+
+/** `rest` when nothing followed the head; never written to. */
+const NO_REST = new Uint8Array(0);
 
 /** A generous default for one head; browsers send well under 2 KiB. */
 export const DEFAULT_MAX_HEAD_BYTES = 16 * 1024;
@@ -71,13 +75,15 @@ export class HttpHeadReader {
     if (end < 0) {
       this.#received += chunk.length;
       if (this.#received > this.maxHeadBytes) return this.#fail(tooLarge(this.maxHeadBytes));
-      if (chunk.length > 0) this.#chunks.push(chunk.slice());
+      if (chunk.length > 0) this.#chunks.push(copyBytes(chunk));
       return null;
     }
     this.#received += end;
     if (this.#received > this.maxHeadBytes) return this.#fail(tooLarge(this.maxHeadBytes));
-    const result: HeadAndRest = { head: this.#assemble(chunk, end), rest: chunk.subarray(end) };
-    this.#chunks = [];
+    // A head that fills its chunk (the usual handshake) needs no views: the chunk itself, and no rest.
+    const rest = end === chunk.length ? NO_REST : chunk.subarray(end);
+    const result: HeadAndRest = { head: this.#assemble(chunk, end), rest };
+    if (this.#chunks.length > 0) this.#chunks = [];
     this.#result = result;
     return result;
   }
@@ -128,7 +134,7 @@ export class HttpHeadReader {
 
   #assemble(chunk: Uint8Array, end: number): Uint8Array {
     const skipped = this.#skipped;
-    if (this.#chunks.length === 0) return chunk.subarray(skipped, end);
+    if (this.#chunks.length === 0) return skipped === 0 && end === chunk.length ? chunk : chunk.subarray(skipped, end);
     const head = new Uint8Array(this.#received - skipped);
     let stream = 0;
     let offset = 0;

@@ -38,15 +38,43 @@ export function trimOws(text: string): string {
   return start === 0 && end === text.length ? text : text.slice(start, end);
 }
 
-/** Field names are case-insensitive (RFC 7230 §3.2). */
+/** A-Z to a-z; every other code unit as it is (RFC 7230 names and tokens are ASCII). */
+function asciiLower(code: number): number {
+  return code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+}
+
+/**
+ * Whether text[start, end) equals `lower` (already lowercase ASCII), ASCII case-insensitively.
+ * Compared in place: the handshake looks up a dozen fields per connection, and lowercased copies
+ * of every name and element were most of the garbage a handshake left behind.
+ */
+function equalsIgnoringAsciiCase(text: string, start: number, end: number, lower: string): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    if (asciiLower(text.charCodeAt(start + i)) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Field names are case-insensitive (RFC 7230 §3.2); they are tokens, so ASCII case is all there is. */
 export function sameFieldName(a: string, b: string): boolean {
-  return a.length === b.length && a.toLowerCase() === b.toLowerCase();
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y && asciiLower(x) !== asciiLower(y)) return false;
+  }
+  return true;
 }
 
 /** Every value of the field `name`, one per header line, in order. */
 export function headerValues(head: Pick<HttpHead, 'headers'>, name: string): string[] {
   const values: string[] = [];
-  for (const [fieldName, value] of head.headers) if (sameFieldName(fieldName, name)) values.push(value);
+  const headers = head.headers;
+  for (let h = 0; h < headers.length; h++) {
+    const field = headers[h]!;
+    if (sameFieldName(field[0], name)) values.push(field[1]);
+  }
   return values;
 }
 
@@ -67,10 +95,30 @@ export function headerList(head: Pick<HttpHead, 'headers'>, name: string): strin
   return elements;
 }
 
-/** Whether a list-valued field holds `token`, compared ASCII case-insensitively. */
+/**
+ * Whether a list-valued field holds `token`, compared ASCII case-insensitively: the elements of
+ * headerList, found in place without splitting the value.
+ */
 export function headerListHas(head: Pick<HttpHead, 'headers'>, name: string, token: string): boolean {
   const wanted = token.toLowerCase();
-  for (const element of headerList(head, name)) if (element.toLowerCase() === wanted) return true;
+  if (wanted.length === 0) return false; // empty elements do not count (RFC 7230 §7)
+  const headers = head.headers;
+  for (let h = 0; h < headers.length; h++) {
+    const field = headers[h]!;
+    if (!sameFieldName(field[0], name)) continue;
+    const value = field[1];
+    let start = 0;
+    while (start <= value.length) {
+      let end = value.indexOf(',', start);
+      if (end < 0) end = value.length;
+      let from = start;
+      let to = end;
+      while (from < to && isOws(value.charCodeAt(from))) from++;
+      while (to > from && isOws(value.charCodeAt(to - 1))) to--;
+      if (equalsIgnoringAsciiCase(value, from, to, wanted)) return true;
+      start = end + 1;
+    }
+  }
   return false;
 }
 
@@ -85,6 +133,6 @@ export function isSafeFieldValue(value: string): boolean {
 
 export function formatHeaderLines(headers: ReadonlyArray<HeaderField>): string {
   let text = '';
-  for (const [name, value] of headers) text += `${name}: ${value}\r\n`;
+  for (let i = 0; i < headers.length; i++) text += `${headers[i]![0]}: ${headers[i]![1]}\r\n`;
   return text;
 }

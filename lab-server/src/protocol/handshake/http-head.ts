@@ -20,10 +20,24 @@ const STATUS_CODE = /^[0-9]{3}$/;
  * (RFC 7230 §3.2.6), not UTF-8, so this keeps every byte and shows it faithfully.
  */
 export function decodeHeadBytes(bytes: Uint8Array): string {
+  // Heads are ASCII in practice, where ISO-8859-1 and UTF-8 agree: one native decode. (Spreading the
+  // bytes into fromCharCode made an iterator result per byte, ~12 KB of garbage per handshake.)
+  if (isAscii(bytes)) return asciiDecoder.decode(bytes);
   let text = '';
   const STEP = 8192; // stays far below the engine's argument-count limit
-  for (let i = 0; i < bytes.length; i += STEP) text += String.fromCharCode(...bytes.subarray(i, i + STEP));
+  for (let i = 0; i < bytes.length; i += STEP) {
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + STEP) as unknown as number[]);
+  }
   return text;
+}
+
+/** Used for ASCII input only (see decodeHeadBytes): TextDecoder has no true ISO-8859-1 (WHATWG maps it to windows-1252). */
+const asciiDecoder = new TextDecoder();
+
+function isAscii(bytes: Uint8Array): boolean {
+  let any = 0;
+  for (let i = 0; i < bytes.length; i++) any |= bytes[i]!;
+  return any < 0x80;
 }
 
 /** Splits a head into its start line and field lines, checking line endings (RFC 7230 §3, §3.5). */
@@ -81,6 +95,10 @@ function parseVersion(text: string): string | null {
   return match === null ? null : `${match[1]}.${match[2]}`;
 }
 
+function invalidRequestLine(): HandshakeRejection {
+  return rejection(400, 'RFC 7230 §3.1.1', 'the request line must be: method SP request-target SP HTTP-version');
+}
+
 /** Parses a request head (RFC 7230 §3.1.1: method SP request-target SP HTTP-version). */
 export function parseRequestHead(head: Uint8Array | string): HandshakeRequest | HandshakeRejection {
   const raw = typeof head === 'string' ? head : decodeHeadBytes(head);
@@ -88,10 +106,9 @@ export function parseRequestHead(head: Uint8Array | string): HandshakeRequest | 
   if ('status' in lines) return lines;
   const { startLine } = lines;
   const parts = startLine.split(' ');
-  const invalidLine = rejection(400, 'RFC 7230 §3.1.1', 'the request line must be: method SP request-target SP HTTP-version');
-  if (parts.length !== 3) return invalidLine;
+  if (parts.length !== 3) return invalidRequestLine();
   const [method, target, versionText] = parts as [string, string, string];
-  if (method.length === 0 || target.length === 0) return invalidLine;
+  if (method.length === 0 || target.length === 0) return invalidRequestLine();
   for (let i = 0; i < method.length; i++) {
     if (!isTokenChar(method.charCodeAt(i))) return rejection(400, 'RFC 7230 §3.1.1', 'the method must be a token');
   }

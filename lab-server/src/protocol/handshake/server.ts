@@ -108,7 +108,10 @@ function checkRequest(request: HandshakeRequest, options: ServerHandshakeOptions
   if (request.method !== 'GET') {
     return rejection(405, SECTION, 'the opening handshake must be a GET request', [['Allow', 'GET']]);
   }
-  const [major = '0', minor = '0'] = request.httpVersion.split('.');
+  // httpVersion is "major.minor" (one digit each, RFC 7230 §2.6) for every parsed request.
+  const dot = request.httpVersion.indexOf('.');
+  const major = dot < 0 ? request.httpVersion : request.httpVersion.slice(0, dot);
+  const minor = dot < 0 ? '0' : request.httpVersion.slice(dot + 1);
   if (Number(major) >= 2) {
     // RFC 7231 §6.6.6: 505 is for a major version the server does not speak on this connection.
     return rejection(505, 'RFC 7231 §6.6.6', 'the handshake is HTTP/1.1; a different major HTTP version is not supported here');
@@ -150,7 +153,9 @@ function checkRequest(request: HandshakeRequest, options: ServerHandshakeOptions
   }
   // After the head come frames; a request body would be ambiguous with them (RFC 7230 §3.3).
   const lengths = headerValues(request, 'Content-Length');
-  if (lengths.some((value) => value !== '0') || headerValues(request, 'Transfer-Encoding').length > 0) {
+  let bodyLength = false;
+  for (let i = 0; i < lengths.length; i++) if (lengths[i] !== '0') bodyLength = true;
+  if (bodyLength || headerValues(request, 'Transfer-Encoding').length > 0) {
     return rejection(400, 'RFC 7230 §3.3', 'the handshake request must not have a body; bytes after the head are frames');
   }
   return checkOrigin(request, options.allowedOrigins);

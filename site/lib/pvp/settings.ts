@@ -1,0 +1,39 @@
+/** The page's settings and how they become the contract's start parameters. */
+import type { ExperimentParams } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
+
+export interface Settings {
+  eventsPerSecond: number;
+  pollIntervalMs: number;
+  simulatedClients: number;
+  cookieBytes: number;
+  upstreamPerSecond: number;
+}
+
+export const DEFAULT_SETTINGS: Readonly<Settings> = {
+  eventsPerSecond: 2, pollIntervalMs: 1000, simulatedClients: 0, cookieBytes: 0, upstreamPerSecond: 0.5,
+};
+
+/** The fixed experiment of issue 5. */
+export const EXPERIMENT_MS = 30_000;
+/** Shortest run the contract accepts besides 0 (= until stopped). */
+export const MIN_EXPERIMENT_MS = 1_000;
+/** A continuous run ends by itself after this long, so a forgotten tab does not poll forever. */
+export const CONTINUOUS_LIMIT_MS = 10 * 60_000;
+
+export function toParams(settings: Settings, seed: number, durationMs: number): ExperimentParams {
+  return { seed, durationMs, ...settings };
+}
+
+/**
+ * The experiment's length from the page's query (`?pvp-duration=5000`), so a test can run a short one;
+ * anything missing or out of range gives the fixed 30 seconds.
+ */
+export function experimentDuration(search: string): number {
+  const value = Number(new URLSearchParams(search).get('pvp-duration'));
+  return Number.isInteger(value) && value >= MIN_EXPERIMENT_MS && value <= EXPERIMENT_MS ? value : EXPERIMENT_MS;
+}
+
+/** `?pvp=simulate` asks for the simulation even when a lab server answers (to compare, or to test). */
+export function wantsSimulation(search: string): boolean {
+  return new URLSearchParams(search).get('pvp') === 'simulate';
+}
