@@ -38,7 +38,7 @@ export const PushLimits = {
    * A stop waits at most this long for its start's closing handshakes (the clients' close frames) and
    * POST bodies under way before it sends the final stats and `stopped`.
    */
-  stopSettleMs: 1_000,
+  stopSettleMs: 500,
   /** Commands waiting while a stop settles; one more is answered with an error report. */
   maxQueuedCommands: 16,
   /** Commands on /pvp/observe are small JSON; a larger message closes the observer with 1009. */
