@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { eventsWithin } from '../../src/node/push-vs-poll/event-source.ts';
 import { PushLimits } from '../../src/node/push-vs-poll/limits.ts';
 import { PushRun, type RunHost } from '../../src/node/push-vs-poll/run.ts';
 import { handleSse } from '../../src/node/push-vs-poll/sse.ts';
@@ -23,11 +24,15 @@ const host: RunHost = {
   forget: () => {},
 };
 
-async function runningFor(params: ExperimentParams, ms: number): Promise<PushRun> {
-  const run = new PushRun(host);
-  const text = JSON.stringify({ type: 'start', params });
+function command(run: PushRun, value: unknown): void {
+  const text = JSON.stringify(value);
   const bytes = new TextEncoder().encode(text);
   run.onEvent(null as unknown as WebSocketTransport, { type: 'text', text, byteLength: bytes.length, compressed: false, bytes });
+}
+
+async function runningFor(params: ExperimentParams, ms: number): Promise<PushRun> {
+  const run = new PushRun(host);
+  command(run, { type: 'start', params });
   await vi.advanceTimersByTimeAsync(ms);
   expect(run.state).toBe('running');
   return run;
@@ -126,6 +131,24 @@ describe('slow readers', () => {
     // No longer subscribed: new events do not reach it.
     await vi.advanceTimersByTimeAsync(1000);
     expect(sent.length).toBe(1);
+    run.end();
+  });
+});
+
+describe('a timed run whose timers run ahead of its clock', () => {
+  it('still carries every event of eventsWithin(seed, rate, durationMs) when the duration timer fires', async () => {
+    // Timers on a fake clock, the run's clock (performance.now) real: every timer fires "early", the
+    // extreme of a duration timer firing before the run's clock reads durationMs.
+    vi.useRealTimers();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval'] });
+    const params = { ...BASE_PARAMS, seed: 12, eventsPerSecond: 20, durationMs: 1000 };
+    const run = new PushRun(host);
+    command(run, { type: 'start', params });
+    await vi.advanceTimersByTimeAsync(params.durationMs + 10);
+    expect(run.state).toBe('stopped');
+    const expected = eventsWithin(params.seed, params.eventsPerSecond, params.durationMs);
+    expect(expected.length).toBeGreaterThan(10);
+    expect(run.entriesAfter(0).map((entry) => entry.event)).toEqual(expected);
     run.end();
   });
 });
