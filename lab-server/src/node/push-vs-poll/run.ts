@@ -206,7 +206,7 @@ export class PushRun implements TransportHandler {
     // due at the same moment: a timed run still carries exactly the events of eventsWithin(seed, rate, durationMs).
     if (reason === 'duration') this.#events.createDue((this.#params as ExperimentParams).durationMs);
     const counters = this.#counters;
-    this.#halt('the run stopped', true);
+    this.#halt('the run stopped');
     await counters.settled(PushLimits.stopSettleMs);
     if (this.#ended) return;
     this.#reportStats();
@@ -221,14 +221,13 @@ export class PushRun implements TransportHandler {
     this.#reportStats();
   }
 
-  /** `graceful`: the simulated clients close their sockets (a stop); otherwise their thread ends at once. */
-  #halt(reason: string, graceful: boolean): void {
+  #halt(reason: string): void {
     this.#state = 'stopped';
     this.#events.halt();
     if (this.#durationTimer !== null) clearTimeout(this.#durationTimer);
     if (this.#statsTimer !== null) clearInterval(this.#statsTimer);
     this.#statsTimer = this.#durationTimer = null;
-    this.#stopSimulated?.(graceful);
+    this.#stopSimulated?.();
     this.#stopSimulated = null;
     if (this.#reserved !== null) this.host.releaseSimulated(this.#reserved);
     this.#reserved = null;
@@ -276,7 +275,7 @@ export class PushRun implements TransportHandler {
   /** The observer is gone (or the server shuts down): stop everything, forget the run. */
   end(): void {
     if (this.#ended) return;
-    if (this.#state === 'running') this.#halt('the run ended: its observer left', false);
+    if (this.#state === 'running') this.#halt('the run ended: its observer left');
     this.#ended = true;
     this.#commands.close();
     this.#loopLag.stop();

@@ -11,8 +11,11 @@ export const SIMULATED_STOP_GRACE_MS = 1_000;
 
 const WORKER_URL = new URL('./simulated-worker.ts', import.meta.url);
 
-/** Stops the clients: `graceful` lets them close their sockets first (a stop), otherwise at once (the run ends). */
-export type StopSimulated = (graceful: boolean) => void;
+/**
+ * Stops the clients: they close their sockets (a reset under them would be logged by the server as a
+ * socket error for each), and their thread is terminated after SIMULATED_STOP_GRACE_MS at the latest.
+ */
+export type StopSimulated = () => void;
 
 export function startSimulatedThread(target: SimulatedTargetData, log: LogSink): StopSimulated {
   const worker = new Worker(WORKER_URL);
@@ -24,13 +27,9 @@ export function startSimulatedThread(target: SimulatedTargetData, log: LogSink):
     log(`${LOG_PREFIX} push-vs-poll: the simulated clients' thread failed: ${error.message}`);
   });
   worker.postMessage({ type: 'start', target } satisfies ToSimulatedWorker);
-  return (graceful) => {
+  return () => {
     if (stopping) return;
     stopping = true;
-    if (!graceful) {
-      void worker.terminate();
-      return;
-    }
     worker.postMessage({ type: 'stop' } satisfies ToSimulatedWorker);
     const timer = setTimeout(() => void worker.terminate(), SIMULATED_STOP_GRACE_MS);
     worker.once('exit', () => clearTimeout(timer));
