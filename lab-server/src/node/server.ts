@@ -13,7 +13,7 @@ import { LabHub } from './lab.ts';
 import { parseAllowedOrigin } from './observer-origin.ts';
 import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
-import { markExchangeEnd } from './push-vs-poll/byte-meter.ts';
+import { markExchangeEndWhenDone } from './push-vs-poll/byte-meter.ts';
 import { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { shutdownServer } from './shutdown.ts';
 import { createStaticHandler } from './static-files.ts';
@@ -46,6 +46,8 @@ export interface LabServerOptions {
   /** /lab: bytes of send-large messages waiting on subjects, server-wide, beyond which send-large is refused. */
   readonly commandQueueBytes?: number;
   readonly shutdownTimeoutMs?: number;
+  /** /pvp/long-poll: how long a poll with nothing to say is held (default LONG_POLL_HOLD_MS); tests shorten it. */
+  readonly longPollHoldMs?: number;
   /**
    * --inspect: relay /inspect to this ws:// server (the developer's own), decoding both directions for
    * /lab/observe?watch=inspect. The host must be this machine unless allowRemote; checked before listening.
@@ -120,7 +122,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     commandQueueBytes: options.commandQueueBytes ?? ServerDefaults.commandQueueBytes,
   });
 
-  const pushVsPoll = new PushVsPollHub({ log });
+  const pushVsPoll = new PushVsPollHub({ log, rejectLingerMs, longPollHoldMs: options.longPollHoldMs });
   const serveStatic = createStaticHandler(options.staticDir ?? DEFAULT_STATIC_DIR);
   /** Sockets with an HTTP response still being written: an upgrade behind one cannot be answered in order. */
   const responding = new Set<Socket>();
@@ -129,7 +131,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     responding.add(socket);
     response.once('close', () => responding.delete(socket));
     // /pvp/ counts each request's bytes from where the previous exchange on this socket ended.
-    response.once('finish', () => markExchangeEnd(socket));
+    markExchangeEndWhenDone(request, response);
     if (!pushVsPoll.handleHttp(request, response)) serveStatic(request, response);
   });
   // The http server never listens itself; this starts its header/request timeout checks (as listen would).

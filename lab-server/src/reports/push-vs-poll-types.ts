@@ -128,6 +128,13 @@ export interface StatsReport {
   readonly transports: Readonly<Record<PushTransport, TransportStats>>;
   /** The browser's own clients (client 0) only: what the lanes show. */
   readonly ownClient: Readonly<Record<PushTransport, TransportStats>>;
+  /**
+   * Optional: how late the server's event loop ran since the previous stats report, ms (the 99th
+   * percentile of timer delays beyond a 10 ms sampling interval). Absent when nothing was sampled (the
+   * zeros after a reset). Tens of ms or more mean the figures measure the server's own load (too many
+   * simulated clients, a busy machine) more than the transports: the page may say so.
+   */
+  readonly loopLagMs?: number;
 }
 
 export type PushReport =

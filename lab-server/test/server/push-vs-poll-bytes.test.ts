@@ -6,6 +6,7 @@
  */
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PushLimits } from '../../src/node/push-vs-poll/limits.ts';
 import { FrameParser } from '../../src/protocol/frame/parser.ts';
 import type { PushTransport, StatsReport, TransportStats } from '../../src/reports/push-vs-poll-types.ts';
 import { parseRequests, parseResponses, type HttpMessageBytes } from '../support/http-stream.ts';
@@ -145,6 +146,8 @@ describe('push vs poll: bytes counted by the server equal the bytes on the wire'
     await observer.waitFor((report) => report.type === 'stopped', 5000, before);
     await longPollDone;
     await sse.ended;
+    // The ended stream's socket would idle until the server's keep-alive timeout: nothing more to relay.
+    sse.destroy();
     poll.agent.destroy();
     longPoll.agent.destroy();
     postAgent.destroy();
@@ -175,4 +178,36 @@ describe('push vs poll: bytes counted by the server equal the bytes on the wire'
     await observer.close();
     for (const relay of Object.values(relays)) await relay.close();
   }, 20_000);
+
+  it('a WebSocket the server closes on stop: the client\'s close frame is in the final stats, not in the next start', async () => {
+    const observer = await observe(lab.wsBase);
+    const relay = await startTcpRelay(lab.port);
+    observer.command({ type: 'start', params: { ...BASE_PARAMS, seed: 3, eventsPerSecond: 20 } });
+    await observer.waitFor((report) => report.type === 'started');
+    const ws = await wsClient(relay.port, observer.run);
+    ws.ws.send(upstream(1));
+    await observer.waitFor((report) => report.type === 'event-created' && report.event.seq >= 3);
+    const closed = new Promise<number>((resolve) => ws.ws.once('close', (code) => resolve(code)));
+    let from = observer.reports.length;
+    observer.command({ type: 'stop' });
+    await observer.waitFor((report) => report.type === 'stopped', 5000, from);
+    // The stats right before `stopped` are the start's final figures: taken after the closing handshake.
+    const final = observer.reports.slice(from).filter(isStats).at(-1) as StatsReport;
+    expect(await closed).toBe(1000);
+    await relay.allClosed();
+    const wire = splitFromWire(relay.connections, 'ws');
+    expect(splitFromServer(final.ownClient.ws)).toEqual({ upHeaders: wire.upHeaders, upPayload: wire.upPayload, downHeaders: wire.downHeaders, downPayload: wire.downPayload });
+    expect(wire.upHeaders + wire.upPayload + wire.downHeaders + wire.downPayload).toBe(relay.bytesUp() + relay.bytesDown());
+
+    // A restart: late frames of the first start never land in the second start's counters.
+    await new Promise((resolve) => setTimeout(resolve, PushLimits.minStartIntervalMs));
+    from = observer.reports.length;
+    observer.command({ type: 'start', params: { ...BASE_PARAMS, seed: 4 } });
+    await observer.waitFor((report) => report.type === 'started', 5000, from);
+    const next = await observer.waitFor(isStats, 2000, observer.reports.length);
+    expect(next.ownClient.ws.requests).toBe(0);
+    expect(next.ownClient.ws.bytesUp).toEqual({ headers: 0, payload: 0 });
+    await observer.close();
+    await relay.close();
+  });
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsWithin } from '../../src/node/push-vs-poll/event-source.ts';
 import type { ExperimentParams, PushEvent, StatsReport, TransportStats } from '../../src/reports/push-vs-poll-types.ts';
-import { startTestServer, type TestServer } from '../support/lab-server.ts';
+import { eventually, startTestServer, type TestServer } from '../support/lab-server.ts';
 import { BASE_PARAMS, contiguous, isStats, observe, PollingClient, sseClient, wsClient } from '../support/push-vs-poll.ts';
 
 let lab: TestServer;
@@ -106,7 +106,7 @@ describe('push vs poll on the same seeded events', () => {
     await observer.waitFor((report) => report.type === 'started');
     const first = sseClient(lab.port, observer.run);
     await observer.waitFor((report) => report.type === 'event-created' && report.event.seq === 5);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await eventually(() => first.seqs.includes(5), 3000)).toBe(true);
     first.destroy();
     const last = first.seqs.at(-1) ?? 0;
     expect(last).toBeGreaterThanOrEqual(5);
@@ -115,13 +115,14 @@ describe('push vs poll on the same seeded events', () => {
     await observer.waitFor((report) => report.type === 'event-created' && report.event.seq >= last + 3, 5000, gone);
     const second = sseClient(lab.port, observer.run, undefined, { 'Last-Event-ID': String(last) });
     const upTo = last + 8;
-    await observer.waitFor((report) => report.type === 'event-created' && report.event.seq === upTo, 5000);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await eventually(() => second.seqs.includes(upTo), 5000)).toBe(true);
     expect([...first.seqs, ...second.seqs.filter((seq) => seq <= upTo)]).toEqual(Array.from({ length: upTo }, (_, index) => index + 1));
     const before = observer.reports.length;
     observer.command({ type: 'stop' });
     await second.ended;
-    const final = await observer.waitFor(isStats, 2000, before);
+    // The final figures: the stats sent right before `stopped`.
+    await observer.waitFor((report) => report.type === 'stopped', 3000, before);
+    const final = observer.reports.slice(before).filter(isStats).at(-1) as StatsReport;
     expect(final.ownClient.sse.eventsMissed).toBe(0);
     expect(final.ownClient.sse.requests).toBe(2);
     await observer.close();

@@ -6,7 +6,6 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PushLimits } from '../../src/node/push-vs-poll/limits.ts';
-import type { PushReport } from '../../src/reports/push-vs-poll-types.ts';
 import { startTestServer, type TestServer } from '../support/lab-server.ts';
 import { BASE_PARAMS, httpRequest, isStats, observe, statsWhere, type PushObserver } from '../support/push-vs-poll.ts';
 import { eventually, exchange, handshakeHead, parseResponse } from './helpers.ts';
@@ -253,34 +252,6 @@ describe('/pvp/ws catch-up and reconnect', () => {
     const stats = await statsWhere(observer, (report) => report.ownClient.ws.eventsMissed > 0);
     expect(stats.ownClient.ws.eventsMissed).toBeGreaterThanOrEqual((again[0] ?? 0) - last - 1);
     second.close();
-    await observer.close();
-  });
-});
-
-describe('simulated clients', () => {
-  it('run over loopback, are counted in the transport totals but not in the page\'s own, and stop with the run', async () => {
-    const baseline = lab.server.connectionCount();
-    const observer = await running({ seed: 8, eventsPerSecond: 20, simulatedClients: 3, pollIntervalMs: 200, upstreamPerSecond: 4, cookieBytes: 1000 });
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    const from = observer.reports.length;
-    const stats = await observer.waitFor(isStats, 2000, from);
-    for (const transport of ['poll', 'long-poll', 'sse', 'ws'] as const) {
-      const total = stats.transports[transport];
-      expect(total.eventsDelivered, transport).toBeGreaterThan(0);
-      expect(total.upstreamMessages, transport).toBeGreaterThan(0);
-      // The simulated clients send the cookie on every request.
-      expect(total.bytesUp.headers / total.requests, transport).toBeGreaterThan(1000);
-      expect(stats.ownClient[transport].requests, transport).toBe(0);
-    }
-    expect(stats.transports.ws.requests).toBe(3);
-    // Three pollers at 200 ms for about 1.5 s.
-    expect(stats.transports.poll.requests - stats.transports.poll.upstreamMessages).toBeGreaterThanOrEqual(3 * 5);
-    expect(lab.server.connectionCount()).toBeGreaterThanOrEqual(baseline + 3 * 4);
-    const stopFrom = observer.reports.length;
-    observer.command({ type: 'stop' });
-    await observer.waitFor((report: PushReport) => report.type === 'stopped', 2000, stopFrom);
-    // Their sockets close: the observer's is all that is left of the run.
-    expect(await eventually(() => lab.server.connectionCount() <= baseline + 1, 5000)).toBe(true);
     await observer.close();
   });
 });

@@ -9,6 +9,7 @@
  * (markExchangeEnd, for static files too), so a /pvp/ request that follows a file request on the same
  * socket is counted from where that file request ended.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 /** bytesRead at the end of the last finished HTTP exchange of each socket. */
@@ -17,6 +18,21 @@ const readMarks = new WeakMap<Socket, number>();
 /** An HTTP response on this socket is complete: what was read so far belongs to finished requests. */
 export function markExchangeEnd(socket: Socket): void {
   readMarks.set(socket, socket.bytesRead);
+}
+
+/**
+ * Marks the end of an HTTP exchange once its response is finished AND its request was read to the end:
+ * a body still arriving after an early answer (a 413) belongs to this exchange, not to the next head.
+ */
+export function markExchangeEndWhenDone(request: IncomingMessage, response: ServerResponse): void {
+  const socket = request.socket;
+  let waiting = 2;
+  const done = (): void => {
+    if (--waiting === 0) markExchangeEnd(socket);
+  };
+  response.once('finish', done);
+  if (request.complete) done();
+  else request.once('end', done);
 }
 
 /** Bytes the peer sent since the previous exchange on this socket ended (or since it connected). */

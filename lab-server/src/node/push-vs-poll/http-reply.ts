@@ -1,9 +1,9 @@
 /** Plain HTTP answers of the /pvp/ endpoints, and the parsing of their query parameters. */
 import type { ServerResponse } from 'node:http';
-import type { PushTransport } from '../../reports/push-vs-poll-types.ts';
-import type { ExchangeReport } from '../../reports/push-vs-poll-types.ts';
+import type { ExchangeReport, PushTransport } from '../../reports/push-vs-poll-types.ts';
 import { measureWrite } from './byte-meter.ts';
-import type { HistoryEntry, PushRun } from './run.ts';
+import type { PushHttpRequest } from './http-transports.ts';
+import type { HistoryEntry } from './run.ts';
 
 /** No cache may keep an answer: every poll must reach the server, as in the experiment. */
 export const NO_STORE = 'no-store';
@@ -37,8 +37,8 @@ export function queryInteger(url: URL, name: string, fallback: number | null): n
  * Answers a poll with the events given (none: an empty poll), counting the bytes handed to the socket:
  * status line and headers are what the socket took beyond the body we know.
  */
-export function replyEvents(run: PushRun, transport: PushTransport, client: number, response: ServerResponse,
-  entries: readonly HistoryEntry[]): void {
+export function replyEvents(http: PushHttpRequest, transport: PushTransport, entries: readonly HistoryEntry[]): void {
+  const { run, client, response, counters: startCounters } = http;
   const socket = response.socket;
   if (socket === null || socket.destroyed || response.writableEnded) return;
   const body = `{"events":[${entries.map((entry) => entry.json).join(',')}]}`;
@@ -50,18 +50,18 @@ export function replyEvents(run: PushRun, transport: PushTransport, client: numb
   const writtenAt = performance.now();
   if (total < payloadBytes) return; // the socket was gone: nothing reached it
   const headerBytes = total - payloadBytes;
-  run.count(transport, client, (counters) => {
+  startCounters.count(transport, client, (counters) => {
     counters.responses++;
     if (entries.length === 0) counters.emptyResponses++;
     counters.downHeaders += headerBytes;
     counters.downPayload += payloadBytes;
   });
-  run.delivered(transport, client, entries, writtenAt);
+  startCounters.delivered(transport, client, entries, writtenAt);
   run.exchange({
     transport, kind: 'response', direction: 'down', headerBytes, payloadBytes,
     events: entries.map((entry) => entry.event.seq),
     label: `200, ${entries.length === 0 ? 'no events' : entries.length === 1 ? '1 event' : `${entries.length} events`}`,
-  }, client);
+  }, client, startCounters);
 }
 
 export type ExchangeStep = Omit<ExchangeReport, 'type' | 't'>;

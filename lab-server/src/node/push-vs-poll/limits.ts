@@ -7,11 +7,20 @@ export const PushLimits = {
   maxRuns: 8,
   /** Simulated clients running on the whole server, over all runs and transports; a start beyond it is an error report. */
   maxSimulatedClientsPerServer: 400,
+  /**
+   * Requests and messages per second all simulated clients of the server may cause together, counted as
+   * clients × (1000/pollIntervalMs + eventsPerSecond + upstreamPerSecond); a start beyond it is an error report.
+   */
+  maxSimulatedWorkPerSecond: 5_000,
   /** Events the run remembers for polls that ask from further back and for SSE reconnects (Last-Event-ID). */
   eventHistory: 10_000,
   /** Events in one poll response at most; the client's next poll (after the last one) gets the rest. */
   maxEventsPerResponse: 1_000,
-  /** Long polls held at once on the whole server; one more is answered 503 at once. */
+  /**
+   * Long polls held at once on the whole server; one more is answered 503 at once. A backstop only: a
+   * client holds one long poll at a time (a newer one answers the older), so the runs and clients
+   * allowed above hold at most maxRuns × (1 + 50) = 408.
+   */
   maxHeldLongPolls: 2_000,
   /** Bytes an SSE stream or a /pvp/ws connection may have waiting in its socket before it is dropped as too slow. */
   maxPushQueueBytes: 256 * 1024,
@@ -25,6 +34,13 @@ export const PushLimits = {
   observerSocketHighWater: 64 * 1024,
   /** A start this soon after the previous one is refused: each start opens and closes every simulated client's sockets. */
   minStartIntervalMs: 500,
+  /**
+   * A stop waits at most this long for its start's closing handshakes (the clients' close frames) and
+   * POST bodies under way before it sends the final stats and `stopped`.
+   */
+  stopSettleMs: 500,
+  /** Commands waiting while a stop settles; one more is answered with an error report. */
+  maxQueuedCommands: 16,
   /** Commands on /pvp/observe are small JSON; a larger message closes the observer with 1009. */
   maxCommandBytes: 4 * 1024,
 } as const;

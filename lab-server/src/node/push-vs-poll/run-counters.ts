@@ -1,6 +1,11 @@
 /**
- * The counters of one run: per lane, all clients summed and the page's client 0 alone, plus where each
- * client stands in the event sequence, so that deliveries, repeats and gaps are told apart.
+ * The counters of one start of a run: per lane, all clients summed and the page's client 0 alone, plus
+ * where each client stands in the event sequence, so that deliveries, repeats and gaps are told apart.
+ *
+ * Every connection and request keeps the counters of the start that opened it: a close frame or a POST
+ * body that arrives after a stop counts in the start it belongs to, never in the next one. The start
+ * also knows what of it is still under way (a WebSocket closing, a POST body being read), so the run can
+ * send its final stats once those are done.
  */
 import { PUSH_TRANSPORTS, type PushTransport, type TransportStats } from '../../reports/push-vs-poll-types.ts';
 import type { HistoryEntry } from './run.ts';
@@ -24,6 +29,8 @@ export interface RunStats {
 export class RunCounters {
   readonly #counters = {} as Record<PushTransport, CounterPair>;
   readonly #tracks = new Map<string, ClientTrack>();
+  #pending = 0;
+  #waiters: (() => void)[] = [];
 
   constructor() {
     for (const transport of PUSH_TRANSPORTS) this.#counters[transport] = { all: new TransportCounters(transport), own: new TransportCounters(transport) };
@@ -67,6 +74,33 @@ export class RunCounters {
       });
       track.nextExpected = seq + 1;
     }
+  }
+
+  /** Something of this start is under way; the function returned says it is done (once). */
+  hold(): () => void {
+    this.#pending++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#pending--;
+      if (this.#pending > 0) return;
+      const waiters = this.#waiters;
+      this.#waiters = [];
+      for (const waiter of waiters) waiter();
+    };
+  }
+
+  /** Resolves when nothing of this start is under way any more, or after `timeoutMs` at the latest. */
+  settled(timeoutMs: number): Promise<void> {
+    if (this.#pending === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#waiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   stats(): RunStats {

@@ -7,25 +7,21 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectionEvent } from '../../protocol/connection-types.ts';
 import {
-  PUSH_TRANSPORTS, STATS_INTERVAL_MS,
-  type ExchangeReport, type ExperimentParams, type PushEvent, type PushReport, type PushTransport,
+  STATS_INTERVAL_MS,
+  type ExchangeReport, type ExperimentParams, type PushReport, type PushTransport,
 } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
-import { EventSchedule } from './event-source.ts';
+import { CommandQueue } from './command-queue.ts';
+import { LoopLag } from './loop-lag.ts';
 import { PushLimits } from './limits.ts';
 import { ObserverChannel } from './observer-channel.ts';
 import { parseCommand } from './params.ts';
 import { RunCounters, type RunStats } from './run-counters.ts';
-import type { TransportCounters } from './stats.ts';
+import { RunEvents, type HistoryEntry } from './run-events.ts';
+import type { StopSimulated } from './simulated-thread.ts';
 
-/** An event as the run keeps it: its JSON once, and when it came to exist on this host's clock. */
-export interface HistoryEntry {
-  readonly event: PushEvent;
-  readonly json: string;
-  /** performance.now() when the event was created: delays are measured from here. */
-  readonly createdReal: number;
-}
+export type { HistoryEntry } from './run-events.ts';
 
 /** A held long poll, an SSE stream or a /pvp/ws connection: told about each new event, ended with the run. */
 export interface PushSubscriber {
@@ -38,11 +34,11 @@ export interface PushSubscriber {
 /** What a run needs from the server-wide hub. */
 export interface RunHost {
   readonly log: LogSink;
-  /** Takes `count` simulated clients from the server-wide budget; false when it would exceed it. */
-  reserveSimulated(count: number): boolean;
-  releaseSimulated(count: number): void;
-  /** Starts the simulated clients of a run; returns a function that stops them. */
-  startSimulated(run: PushRun, params: ExperimentParams): () => void;
+  /** Takes the start's simulated clients from the server-wide budgets; null, or a one-line reason why not. */
+  reserveSimulated(params: ExperimentParams): string | null;
+  releaseSimulated(params: ExperimentParams): void;
+  /** Starts the simulated clients of a run (in their own thread); returns a function that stops them. */
+  startSimulated(run: PushRun, params: ExperimentParams): StopSimulated;
   forget(run: PushRun): void;
 }
 
@@ -55,15 +51,19 @@ export class PushRun implements TransportHandler {
   #state: RunState = 'idle';
   #params: ExperimentParams | null = null;
   #startedAt = performance.now();
-  #history: HistoryEntry[] = [];
-  #lastSeq = 0;
+  readonly #events = new RunEvents(() => this.now(), (entry) => this.#announce(entry));
   #counters = new RunCounters();
   #subscribers = new Map<string, PushSubscriber>();
-  #eventTimer: NodeJS.Timeout | null = null;
   #statsTimer: NodeJS.Timeout | null = null;
   #durationTimer: NodeJS.Timeout | null = null;
-  #stopSimulated: (() => void) | null = null;
-  #reserved = 0;
+  #stopSimulated: StopSimulated | null = null;
+  /** The parameters whose simulated clients hold a share of the server-wide budget, or null. */
+  #reserved: ExperimentParams | null = null;
+  readonly #commands = new CommandQueue(
+    (message) => this.report({ type: 'error', t: this.now(), message }),
+    (error) => this.host.log(`${LOG_PREFIX} /pvp/observe run ${this.id}: command failed: ${(error as Error).message}`),
+  );
+  readonly #loopLag = new LoopLag();
   #lastStartAt = Number.NEGATIVE_INFINITY;
   #ended = false;
 
@@ -80,7 +80,7 @@ export class PushRun implements TransportHandler {
   }
 
   get lastSeq(): number {
-    return this.#lastSeq;
+    return this.#events.lastSeq;
   }
 
   get observer(): WebSocketTransport | null {
@@ -111,45 +111,19 @@ export class PushRun implements TransportHandler {
 
   /** Remembered events with seq > after, oldest first, at most `max`. */
   entriesAfter(after: number, max: number = PushLimits.maxEventsPerResponse): HistoryEntry[] {
-    const first = this.#history[0]?.event.seq ?? this.#lastSeq + 1;
-    const from = Math.max(0, after + 1 - first);
-    return this.#history.slice(from, from + max);
+    return this.#events.entriesAfter(after, max);
   }
 
-  #create(event: PushEvent): void {
-    const entry: HistoryEntry = { event, json: JSON.stringify(event), createdReal: performance.now() };
-    this.#history.push(entry);
-    if (this.#history.length > PushLimits.eventHistory) this.#history.shift();
-    this.#lastSeq = event.seq;
-    this.report({ type: 'event-created', t: this.now(), event });
+  #announce(entry: HistoryEntry): void {
+    this.report({ type: 'event-created', t: this.now(), event: entry.event });
     for (const subscriber of [...this.#subscribers.values()]) subscriber.eventCreated();
-  }
-
-  #scheduleEvents(schedule: EventSchedule, pending: PushEvent, durationMs: number): void {
-    const tick = (): void => {
-      let next = pending;
-      while (this.#state === 'running' && next.createdAt <= this.now()) {
-        if (durationMs > 0 && next.createdAt > durationMs) return;
-        this.#create(next);
-        next = schedule.next();
-      }
-      if (this.#state !== 'running') return;
-      pending = next;
-      this.#eventTimer = setTimeout(tick, Math.max(0, next.createdAt - this.now()));
-    };
-    this.#eventTimer = setTimeout(tick, Math.max(0, pending.createdAt - this.now()));
   }
 
   // ---- counting -----------------------------------------------------------------------------------
 
-  /** Applies `update` to the lane's totals and, for client 0, to the page's own counters. */
-  count(transport: PushTransport, client: number, update: (counters: TransportCounters) => void): void {
-    this.#counters.count(transport, client, update);
-  }
-
-  /** Sets where a client starts in the sequence, unless it is already known (a reconnect keeps its place). */
-  track(transport: PushTransport, client: number, nextExpected: number): void {
-    this.#counters.track(transport, client, nextExpected);
+  /** The counters of the current start: a connection or request keeps the ones it began with. */
+  get counters(): RunCounters {
+    return this.#counters;
   }
 
   /**
@@ -158,18 +132,13 @@ export class PushRun implements TransportHandler {
    * lanes carry the same events however late the client connected; a later one starts from now, and
    * what it missed meanwhile counts as missed (the WebSocket has no resume of its own).
    */
-  pushStartAfter(transport: PushTransport, client: number): number {
-    return this.#counters.isTracked(transport, client) ? this.#lastSeq : 0;
+  pushStartAfter(counters: RunCounters, transport: PushTransport, client: number): number {
+    return counters.isTracked(transport, client) ? this.#events.lastSeq : 0;
   }
 
-  /** Events just handed to a client's socket (see RunCounters.delivered). */
-  delivered(transport: PushTransport, client: number, entries: readonly HistoryEntry[], writtenAt: number): void {
-    this.#counters.delivered(transport, client, entries, writtenAt);
-  }
-
-  /** A step of client 0's conversation, for the page's sequence diagrams. */
-  exchange(step: Omit<ExchangeReport, 'type' | 't'>, client: number): void {
-    if (client === 0) this.report({ type: 'exchange', t: this.now(), ...step });
+  /** A step of client 0's conversation, for the page's sequence diagrams; not once its start is over. */
+  exchange(step: Omit<ExchangeReport, 'type' | 't'>, client: number, counters: RunCounters): void {
+    if (client === 0 && counters === this.#counters) this.report({ type: 'exchange', t: this.now(), ...step });
   }
 
   // ---- subscribers --------------------------------------------------------------------------------
@@ -195,41 +164,58 @@ export class PushRun implements TransportHandler {
 
   // ---- commands -----------------------------------------------------------------------------------
 
-  start(params: ExperimentParams): void {
+  /** Starts are spaced as they come (each opens and closes every simulated client's sockets), queued or not. */
+  #startSpaced(params: ExperimentParams): void {
     const sinceLastStart = performance.now() - this.#lastStartAt;
     if (sinceLastStart < PushLimits.minStartIntervalMs) {
       this.report({ type: 'error', t: this.now(), message: `started ${Math.round(sinceLastStart)} ms ago: wait ${PushLimits.minStartIntervalMs} ms between starts` });
       return;
     }
     this.#lastStartAt = performance.now();
-    if (this.#state === 'running') this.stop('command');
-    const needed = params.simulatedClients * PUSH_TRANSPORTS.length;
-    if (!this.host.reserveSimulated(needed)) {
-      this.report({ type: 'error', t: this.now(), message: `the server cannot run ${needed} more simulated clients now (at most ${PushLimits.maxSimulatedClientsPerServer} over all runs): lower simulatedClients` });
+    this.#commands.push(() => this.#start(params));
+  }
+
+  async #start(params: ExperimentParams): Promise<void> {
+    await this.#stop('command');
+    if (this.#ended) return;
+    const refusal = this.host.reserveSimulated(params);
+    if (refusal !== null) {
+      this.report({ type: 'error', t: this.now(), message: refusal });
       return;
     }
-    this.#reserved = needed;
+    this.#reserved = params;
     this.#params = params;
     this.#clear();
     this.#state = 'running';
     this.#startedAt = performance.now();
     this.report({ type: 'started', t: this.now(), params });
-    const schedule = new EventSchedule(params.seed, params.eventsPerSecond);
-    this.#scheduleEvents(schedule, schedule.next(), params.durationMs);
+    this.#loopLag.start();
+    this.#events.start(params.seed, params.eventsPerSecond, params.durationMs);
     this.#statsTimer = setInterval(() => this.#reportStats(), STATS_INTERVAL_MS);
-    if (params.durationMs > 0) this.#durationTimer = setTimeout(() => this.stop('duration'), params.durationMs);
+    if (params.durationMs > 0) {
+      const counters = this.#counters;
+      this.#durationTimer = setTimeout(() => this.#commands.push(() => (this.#counters === counters ? this.#stop('duration') : undefined)), params.durationMs);
+    }
     this.#stopSimulated = this.host.startSimulated(this, params);
   }
 
-  stop(reason: 'command' | 'duration'): void {
+  /** Halts the start, waits (bounded) for its closing handshakes and POSTs under way, then reports it. */
+  async #stop(reason: 'command' | 'duration'): Promise<void> {
     if (this.#state !== 'running') return;
+    // The duration timer may fire a little before the clock reads durationMs, or ahead of an event timer
+    // due at the same moment: a timed run still carries exactly the events of eventsWithin(seed, rate, durationMs).
+    if (reason === 'duration') this.#events.createDue((this.#params as ExperimentParams).durationMs);
+    const counters = this.#counters;
     this.#halt('the run stopped');
+    await counters.settled(PushLimits.stopSettleMs);
+    if (this.#ended) return;
     this.#reportStats();
+    this.#loopLag.stop();
     this.report({ type: 'stopped', t: this.now(), reason });
   }
 
-  reset(): void {
-    this.stop('command');
+  async #reset(): Promise<void> {
+    await this.#stop('command');
     this.#clear();
     this.#state = 'idle';
     this.#reportStats();
@@ -237,19 +223,19 @@ export class PushRun implements TransportHandler {
 
   #halt(reason: string): void {
     this.#state = 'stopped';
-    for (const timer of [this.#eventTimer, this.#durationTimer]) if (timer !== null) clearTimeout(timer);
+    this.#events.halt();
+    if (this.#durationTimer !== null) clearTimeout(this.#durationTimer);
     if (this.#statsTimer !== null) clearInterval(this.#statsTimer);
-    this.#eventTimer = this.#statsTimer = this.#durationTimer = null;
+    this.#statsTimer = this.#durationTimer = null;
     this.#stopSimulated?.();
     this.#stopSimulated = null;
-    this.host.releaseSimulated(this.#reserved);
-    this.#reserved = 0;
+    if (this.#reserved !== null) this.host.releaseSimulated(this.#reserved);
+    this.#reserved = null;
     this.#endSubscribers(reason);
   }
 
   #clear(): void {
-    this.#history = [];
-    this.#lastSeq = 0;
+    this.#events.clear();
     this.#counters = new RunCounters();
   }
 
@@ -258,7 +244,8 @@ export class PushRun implements TransportHandler {
   }
 
   #reportStats(): void {
-    this.report({ type: 'stats', t: this.now(), eventsCreated: this.#lastSeq, ...this.stats() });
+    const loopLagMs = this.#loopLag.take();
+    this.report({ type: 'stats', t: this.now(), eventsCreated: this.#events.lastSeq, ...this.stats(), ...(loopLagMs === null ? {} : { loopLagMs }) });
   }
 
   // ---- the observer's connection ------------------------------------------------------------------
@@ -267,9 +254,9 @@ export class PushRun implements TransportHandler {
     if (event.type === 'text') {
       const command = parseCommand(event.text);
       if (typeof command === 'string') this.report({ type: 'error', t: this.now(), message: command });
-      else if (command.type === 'start') this.start(command.params);
-      else if (command.type === 'stop') this.stop('command');
-      else this.reset();
+      else if (command.type === 'start') this.#startSpaced(command.params);
+      else if (command.type === 'stop') this.#commands.push(() => this.#stop('command'));
+      else this.#commands.push(() => this.#reset());
     } else if (event.type === 'binary') {
       this.report({ type: 'error', t: this.now(), message: 'commands are JSON text messages, not binary' });
     } else if (event.type === 'closed') {
@@ -290,6 +277,8 @@ export class PushRun implements TransportHandler {
     if (this.#ended) return;
     if (this.#state === 'running') this.#halt('the run ended: its observer left');
     this.#ended = true;
+    this.#commands.close();
+    this.#loopLag.stop();
     const dropped = this.#channel?.dropped ?? 0;
     this.#channel?.clear();
     this.host.forget(this);

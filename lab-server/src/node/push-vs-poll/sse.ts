@@ -19,15 +19,19 @@ import type { HistoryEntry, PushSubscriber } from './run.ts';
 /** A stream dropped for a slow reader gets this long to take its last bytes before the socket is destroyed. */
 const DROP_GRACE_MS = 5_000;
 
+/** Digits of a Last-Event-ID we accept: 15 keep every value below Number.MAX_SAFE_INTEGER exact. */
+const MAX_EVENT_ID_DIGITS = 15;
+const EVENT_ID = new RegExp(`^[0-9]{1,${MAX_EVENT_ID_DIGITS}}$`);
+
 /** Last-Event-ID: the integer id we sent, or null (absent, empty, or not one of ours: start from now). */
 function lastEventId(value: string | string[] | undefined): number | null {
   const text = Array.isArray(value) ? value[0] : value;
-  if (text === undefined || !/^[0-9]{1,15}$/.test(text)) return null;
+  if (text === undefined || !EVENT_ID.test(text)) return null;
   return Number(text);
 }
 
 export function handleSse(http: PushHttpRequest, log: (line: string) => void): void {
-  const { run, client, request, response } = http;
+  const { run, client, request, response, counters: startCounters } = http;
   const transport = PushTransport.Sse;
   const socket = request.socket;
   const accept = request.headers.accept;
@@ -39,24 +43,24 @@ export function handleSse(http: PushHttpRequest, log: (line: string) => void): v
   const asked = lastEventId(request.headers['last-event-id']);
   // An id beyond the newest event belongs to an earlier start of the run: the stream starts from now.
   const resumeAfter = asked !== null && asked <= run.lastSeq ? asked : null;
-  run.count(transport, client, (counters) => {
+  startCounters.count(transport, client, (counters) => {
     counters.requests++;
     counters.upHeaders += requestBytes;
   });
   run.exchange({ transport, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [],
-    label: `GET /pvp/sse${resumeAfter === null ? '' : ` (Last-Event-ID: ${resumeAfter})`}` }, client);
+    label: `GET /pvp/sse${resumeAfter === null ? '' : ` (Last-Event-ID: ${resumeAfter})`}` }, client, startCounters);
   const headerBytes = measureWrite(socket, () => {
     response.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });
     response.flushHeaders();
   });
-  run.count(transport, client, (counters) => {
+  startCounters.count(transport, client, (counters) => {
     counters.responses++;
     counters.downHeaders += headerBytes;
   });
-  run.exchange({ transport, kind: 'response', direction: 'down', headerBytes, payloadBytes: 0, events: [], label: '200 text/event-stream' }, client);
-  const after = resumeAfter ?? run.pushStartAfter(transport, client);
+  run.exchange({ transport, kind: 'response', direction: 'down', headerBytes, payloadBytes: 0, events: [], label: '200 text/event-stream' }, client, startCounters);
+  const after = resumeAfter ?? run.pushStartAfter(startCounters, transport, client);
   const stream = new SseStream(http, log, after);
-  run.track(transport, client, after + 1);
+  startCounters.track(transport, client, after + 1);
   run.subscribe(stream);
   response.once('close', () => stream.closed());
   stream.send(run.entriesAfter(after));
@@ -83,7 +87,7 @@ class SseStream implements PushSubscriber {
 
   /** Writes each event as its own SSE message, counting its bytes and its delay. */
   send(entries: readonly HistoryEntry[]): void {
-    const { run, response } = this.#http;
+    const { run, response, counters: startCounters } = this.#http;
     const socket = response.socket;
     for (const entry of entries) {
       if (this.#ended || socket === null || socket.destroyed) return;
@@ -94,13 +98,13 @@ class SseStream implements PushSubscriber {
       this.#sent = entry.event.seq;
       if (total < payloadBytes) return;
       const framing = total - payloadBytes;
-      run.count(this.transport, this.client, (counters) => {
+      startCounters.count(this.transport, this.client, (counters) => {
         counters.downHeaders += framing;
         counters.downPayload += payloadBytes;
       });
-      run.delivered(this.transport, this.client, [entry], writtenAt);
+      startCounters.delivered(this.transport, this.client, [entry], writtenAt);
       run.exchange({ transport: this.transport, kind: 'event', direction: 'down', headerBytes: framing, payloadBytes,
-        events: [entry.event.seq], label: `event ${entry.event.seq}` }, this.client);
+        events: [entry.event.seq], label: `event ${entry.event.seq}` }, this.client, startCounters);
       if (socket.writableLength > PushLimits.maxPushQueueBytes) {
         this.#drop(`too slow: more than ${PushLimits.maxPushQueueBytes} bytes waiting`);
         return;
@@ -134,14 +138,14 @@ class SseStream implements PushSubscriber {
 
   /** A comment line (ignored by EventSource) says why the stream ends; like any body bytes it counts as payload. */
   #finish(reason: string): void {
-    const { run, response } = this.#http;
+    const { response, counters: startCounters } = this.#http;
     const socket = response.socket;
     if (socket === null || socket.destroyed || response.writableEnded) return;
     const comment = `: ${reason}\n\n`;
     const payloadBytes = Buffer.byteLength(comment);
     const written = measureWrite(socket, () => response.end(comment));
     if (written < payloadBytes) return;
-    run.count(this.transport, this.client, (counters) => {
+    startCounters.count(this.transport, this.client, (counters) => {
       counters.downHeaders += written - payloadBytes;
       counters.downPayload += payloadBytes;
     });

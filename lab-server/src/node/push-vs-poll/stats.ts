@@ -7,13 +7,17 @@ import { PushLimits } from './limits.ts';
  * seen (reservoir sampling, Vitter's algorithm R), so memory stays bounded on a run of any length.
  */
 export class LatencySamples {
-  readonly #samples: number[] = [];
+  readonly #samples = new Float64Array(PushLimits.latencySamples);
+  #kept = 0;
   #count = 0;
+  /** The last summary, until a new delay comes: a stats report asks for every lane twice a second. */
+  #summary: LatencySummary | null = null;
 
   add(delayMs: number): void {
     this.#count++;
-    if (this.#samples.length < PushLimits.latencySamples) {
-      this.#samples.push(delayMs);
+    this.#summary = null;
+    if (this.#kept < PushLimits.latencySamples) {
+      this.#samples[this.#kept++] = delayMs;
       return;
     }
     const slot = Math.floor(Math.random() * this.#count);
@@ -21,14 +25,17 @@ export class LatencySamples {
   }
 
   summary(): LatencySummary {
+    if (this.#summary !== null) return this.#summary;
     if (this.#count === 0) return { count: 0, medianMs: null, p95Ms: null };
-    const sorted = [...this.#samples].sort((a, b) => a - b);
-    return { count: this.#count, medianMs: round(quantile(sorted, 0.5)), p95Ms: round(quantile(sorted, 0.95)) };
+    // A typed array sorts numerically without a comparator (and much faster than an array with one).
+    const sorted = this.#samples.slice(0, this.#kept).sort();
+    this.#summary = { count: this.#count, medianMs: round(quantile(sorted, 0.5)), p95Ms: round(quantile(sorted, 0.95)) };
+    return this.#summary;
   }
 }
 
 /** Nearest-rank on a sorted list; the median of an even count is the mean of the middle two. */
-function quantile(sorted: readonly number[], q: number): number {
+function quantile(sorted: Float64Array, q: number): number {
   if (q === 0.5 && sorted.length % 2 === 0) {
     const mid = sorted.length / 2;
     return ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;

@@ -4,9 +4,11 @@
  * §4.2); /pvp/ws declines permessage-deflate so its payloads compare like for like with the HTTP
  * transports' bodies, which are not compressed either.
  */
+import { WEBSOCKET_VERSION } from '../../protocol/constants.ts';
 import { Connection } from '../../protocol/connection.ts';
-import { acceptClientHandshake } from '../../protocol/handshake/server.ts';
-import { LONG_POLL_HOLD_MS, PushTransport } from '../../reports/push-vs-poll-types.ts';
+import type { HeaderField } from '../../protocol/handshake/types.ts';
+import { acceptClientHandshake, isWebSocketUpgrade } from '../../protocol/handshake/server.ts';
+import { PushTransport } from '../../reports/push-vs-poll-types.ts';
 import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
 import { rejectionText, sendRejection, serverRejection } from '../http-reply.ts';
 import { LazyCompressor } from '../lazy-compressor.ts';
@@ -29,14 +31,30 @@ export interface PushEndpointHost {
 /** Records with no payload preview: the lengths are all the meter needs. */
 const RECORD_NO_PREVIEW = 0;
 
-function refuse(context: EndpointContext, received: ReceivedRequest, status: number, reason: string): void {
+function refuse(context: EndpointContext, received: ReceivedRequest, status: number, reason: string,
+  headers: readonly HeaderField[] = [], section = 'RFC 6455 §4.2.2'): void {
   context.log(`${LOG_PREFIX} ${received.peer} ${received.url.pathname} rejected: ${status} ${reason}`);
-  sendRejection(received.socket, rejectionText(serverRejection(status, 'RFC 6455 §4.2.2', reason)), context.rejectLingerMs);
+  sendRejection(received.socket, rejectionText(serverRejection(status, section, reason, headers)), context.rejectLingerMs);
+}
+
+/**
+ * RFC 9110 §15.5.22: 426 Upgrade Required names the protocol to switch to; RFC 6455 §4.2.2 adds the
+ * version the server speaks. The same answer on a fresh socket and after a file request (hub.ts).
+ */
+export const UPGRADE_REQUIRED_STATUS = 426;
+export const UPGRADE_REQUIRED_HEADERS: readonly HeaderField[] = [['Upgrade', 'websocket'], ['Sec-WebSocket-Version', WEBSOCKET_VERSION]];
+
+export function upgradeRequiredReason(pathname: string): string {
+  return `${pathname} is a WebSocket endpoint: connect with ws:// (Upgrade: websocket)`;
 }
 
 export function openPushWebSocket(context: EndpointContext, host: PushEndpointHost, received: ReceivedRequest): void {
   const { socket, peer, request, url } = received;
   const isObserver = url.pathname === PushPath.Observe;
+  if (!isWebSocketUpgrade(request)) {
+    refuse(context, received, UPGRADE_REQUIRED_STATUS, upgradeRequiredReason(url.pathname), UPGRADE_REQUIRED_HEADERS, 'RFC 9110 §15.5.22');
+    return;
+  }
   let push: PushSocket | null = null;
   if (!isObserver) {
     const resolved = host.resolveClient(url);
@@ -48,6 +66,7 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   }
   const result = acceptClientHandshake(request, isObserver ? context.handshakeOptions : { ...context.handshakeOptions, deflate: false });
   if (!result.ok) {
+    push?.abandon();
     const { rejection } = result;
     context.log(`${LOG_PREFIX} ${peer} ${url.pathname} rejected: ${rejection.status} ${rejection.reason} (${rejection.section})`);
     sendRejection(socket, result.response.raw, context.rejectLingerMs);
@@ -57,6 +76,7 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   if (isObserver) {
     run = host.createRun();
     if (run === null) {
+      push?.abandon();
       refuse(context, received, 503, `the server already runs ${PushLimits.maxRuns} experiments; close one and try again`);
       return;
     }
@@ -78,17 +98,17 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   const transport = new WebSocketTransport(socket, connection, handler, context.transportHost, peer, url.pathname === PushPath.Observe ? PushPath.Observe : PushPath.WebSocket, compressor);
   context.transports.add(transport);
   if (push !== null) {
-    const { run: pushRun, client } = push;
-    pushRun.count(PushTransport.WebSocket, client, (counters) => {
+    const { run: pushRun, client, counters: startCounters } = push;
+    startCounters.count(PushTransport.WebSocket, client, (counters) => {
       counters.requests++;
       counters.upHeaders += requestBytes;
       counters.downHeaders += responseBytes;
     });
-    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [], label: 'GET /pvp/ws (Upgrade: websocket)' }, client);
-    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: responseBytes, payloadBytes: 0, events: [], label: '101 Switching Protocols' }, client);
+    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'request', direction: 'up', headerBytes: requestBytes, payloadBytes: 0, events: [], label: 'GET /pvp/ws (Upgrade: websocket)' }, client, startCounters);
+    pushRun.exchange({ transport: PushTransport.WebSocket, kind: 'response', direction: 'down', headerBytes: responseBytes, payloadBytes: 0, events: [], label: '101 Switching Protocols' }, client, startCounters);
     push.attach(transport);
   } else {
-    (run as PushRun).attach(transport, host.longPollHoldMs ?? LONG_POLL_HOLD_MS);
+    (run as PushRun).attach(transport, host.longPollHoldMs);
     context.log(`${LOG_PREFIX} ${peer} /pvp/observe run ${(run as PushRun).id} opened`);
   }
   transport.start(received.rest);

@@ -11,12 +11,17 @@ import { LOG_PREFIX } from '../log.ts';
 import type { TransportHandler, WebSocketTransport } from '../transport.ts';
 import { PushLimits } from './limits.ts';
 import type { HistoryEntry, PushRun, PushSubscriber } from './run.ts';
+import type { RunCounters } from './run-counters.ts';
 import { parseUpstream } from './upstream.ts';
 
 export class PushSocket implements TransportHandler, PushSubscriber {
   readonly transport = PushTransport.WebSocket;
   readonly client: number;
   readonly run: PushRun;
+  /** The counters of the start this connection belongs to: its late close frame counts there too. */
+  readonly counters: RunCounters;
+  /** Says the start that this connection has finished (its closing handshake done, or the socket gone). */
+  readonly #release: () => void;
   readonly #log: (line: string) => void;
   #socket: WebSocketTransport | null = null;
   /** The event whose frame is being written, so its record is reported with its sequence number. */
@@ -30,13 +35,15 @@ export class PushSocket implements TransportHandler, PushSubscriber {
     this.run = run;
     this.client = client;
     this.#log = log;
-    this.#sent = run.pushStartAfter(PushTransport.WebSocket, client);
+    this.counters = run.counters;
+    this.#release = this.counters.hold();
+    this.#sent = run.pushStartAfter(this.counters, PushTransport.WebSocket, client);
   }
 
   /** The handshake is done: catch up on the events created before (first connection only), then push. */
   attach(socket: WebSocketTransport): void {
     this.#socket = socket;
-    this.run.track(this.transport, this.client, this.#sent + 1);
+    this.counters.track(this.transport, this.client, this.#sent + 1);
     this.run.subscribe(this);
     this.eventCreated();
   }
@@ -50,7 +57,7 @@ export class PushSocket implements TransportHandler, PushSubscriber {
       socket.pump(); // hands the frame to the socket, and its record to onEvent below
       this.#sending = null;
       this.#sent = entry.event.seq;
-      this.run.delivered(this.transport, this.client, [entry], performance.now());
+      this.counters.delivered(this.transport, this.client, [entry], performance.now());
       if (socket.socket.writableLength > PushLimits.maxPushQueueBytes) {
         const reason = `too slow: more than ${PushLimits.maxPushQueueBytes} bytes waiting`;
         this.#log(`${LOG_PREFIX} /pvp/ws client ${this.client} of run ${this.run.id} dropped: ${reason}`);
@@ -67,13 +74,18 @@ export class PushSocket implements TransportHandler, PushSubscriber {
     this.#socket?.close(code, reason);
   }
 
+  /** The handshake failed or was refused: nothing of this connection is under way. */
+  abandon(): void {
+    this.#release();
+  }
+
   onEvent(socket: WebSocketTransport, event: ConnectionEvent): void {
-    const { run, client, transport } = this;
+    const { run, client, transport, counters } = this;
     switch (event.type) {
       case 'frame': {
         const { record } = event;
         if (record.direction === 'client-to-server') {
-          run.count(transport, client, (counters) => {
+          counters.count(transport, client, (counters) => {
             counters.upHeaders += record.headerLength;
             counters.upPayload += record.payloadLength;
           });
@@ -83,27 +95,27 @@ export class PushSocket implements TransportHandler, PushSubscriber {
           }
           return;
         }
-        run.count(transport, client, (counters) => {
+        counters.count(transport, client, (counters) => {
           counters.responses++;
           counters.downHeaders += record.headerLength;
           counters.downPayload += record.payloadLength;
         });
         const entry = this.#sending;
         run.exchange({ transport, kind: 'frame', direction: 'down', headerBytes: record.headerLength, payloadBytes: record.payloadLength,
-          events: entry === null ? [] : [entry.event.seq], label: entry === null ? `${record.opcodeName} frame` : `text frame, event ${entry.event.seq}` }, client);
+          events: entry === null ? [] : [entry.event.seq], label: entry === null ? `${record.opcodeName} frame` : `text frame, event ${entry.event.seq}` }, client, counters);
         return;
       }
       case 'text': {
         const headerBytes = this.#upHeaders;
         const payloadBytes = this.#upPayload;
         this.#upHeaders = this.#upPayload = 0;
-        run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes, events: [], label: `text frame (${payloadBytes} bytes)` }, client);
+        run.exchange({ transport, kind: 'upstream', direction: 'up', headerBytes, payloadBytes, events: [], label: `text frame (${payloadBytes} bytes)` }, client, counters);
         // Held to the same rule as a POST body; a WebSocket has no 400, so the answer is a close with the reason.
         if (typeof parseUpstream(event.text) === 'string') {
           socket.close(CloseCode.PolicyViolation, 'upstream messages are JSON: {"seq":N,"sentAt":MS,"text":"..."}');
           return;
         }
-        run.count(transport, client, (counters) => {
+        counters.count(transport, client, (counters) => {
           counters.upstreamMessages++;
         });
         return;
@@ -113,6 +125,7 @@ export class PushSocket implements TransportHandler, PushSubscriber {
         return;
       case 'closed':
         run.unsubscribe(this);
+        this.#release();
         return;
       default:
         return;
@@ -121,5 +134,6 @@ export class PushSocket implements TransportHandler, PushSubscriber {
 
   onSocketClose(): void {
     this.run.unsubscribe(this);
+    this.#release();
   }
 }
