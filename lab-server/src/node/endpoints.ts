@@ -12,7 +12,7 @@ import { LabSubject, reportHandshake } from './lab-subject.ts';
 import { deflateTurnedOff, offersDeclinedByChoice } from './lab-deflate-choice.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
-import { observerOriginRefusal } from './observer-origin.ts';
+import { observerRequestRefusal } from './observer-origin.ts';
 import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
 import { startRelay } from './relay.ts';
@@ -185,19 +185,11 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
   transport.start(received.rest);
 }
 
-/**
- * RFC 6455 §10.2 and §4.2.2 item 8: an observer sees every reported handshake and message, so only
- * the server's own pages (or --allow-origin ones) and non-browser clients may open /lab/observe.
- */
+/** RFC 6455 §10.2: only the server's own pages, --allow-origin ones and non-browser clients may observe. */
 function observerOriginAccepted(context: EndpointContext, received: ReceivedRequest): boolean {
-  const origins = headerValues(received.request, 'origin');
-  if (origins.length > 1) {
-    refuse(context, received, 400, 'RFC 6454 §7.3', 'the Origin header must appear at most once');
-    return false;
-  }
-  const refusal = observerOriginRefusal(origins[0], headerValues(received.request, 'host')[0], context.allowedOrigins);
+  const refusal = observerRequestRefusal(received.request, context.allowedOrigins);
   if (refusal === null) return true;
-  refuse(context, received, 403, 'RFC 6455 §10.2', refusal);
+  refuse(context, received, refusal.status, refusal.section, refusal.reason);
   return false;
 }
 

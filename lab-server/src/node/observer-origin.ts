@@ -6,6 +6,8 @@
  * field"; §4.2.2 item 8 lets the server refuse with an HTTP error when it does not accept the origin.
  */
 import { isIP } from 'node:net';
+import { headerValues } from '../protocol/handshake/headers.ts';
+import type { HandshakeRequest } from '../protocol/handshake/types.ts';
 
 /** The CLI flag that lets one more origin (a page served elsewhere) observe. */
 export const ALLOW_ORIGIN_FLAG = '--allow-origin';
@@ -71,4 +73,27 @@ function normalizeOrigin(text: string): string | null {
 function isRebindingSafe(hostname: string): boolean {
   const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   return bare === 'localhost' || isIP(bare) !== 0;
+}
+
+/** Why a request may not open an observer channel, as an HTTP refusal; null when it may. */
+export interface OriginRefusal {
+  readonly status: number;
+  readonly section: string;
+  readonly reason: string;
+}
+
+const BAD_REQUEST = 400;
+const FORBIDDEN = 403;
+
+/**
+ * The Origin check for every observer channel (/lab/observe, /pvp/observe): RFC 6455 §10.2 and §4.2.2
+ * item 8. An observer sees every reported handshake and message, or can start experiments that open
+ * sockets on this machine, so only the server's own pages (or --allow-origin ones) and non-browser
+ * clients may open one.
+ */
+export function observerRequestRefusal(request: HandshakeRequest, allowed: readonly string[]): OriginRefusal | null {
+  const origins = headerValues(request, 'origin');
+  if (origins.length > 1) return { status: BAD_REQUEST, section: 'RFC 6454 §7.3', reason: 'the Origin header must appear at most once' };
+  const reason = observerOriginRefusal(origins[0], headerValues(request, 'host')[0], allowed);
+  return reason === null ? null : { status: FORBIDDEN, section: 'RFC 6455 §10.2', reason };
 }

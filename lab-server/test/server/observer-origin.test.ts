@@ -1,7 +1,7 @@
 /**
  * RFC 6455 §10.2 and §4.2.2 item 8: /lab/observe (plain and ?watch=inspect) refuses browser pages of
  * other origins with 403, since an observer reads every reported handshake (cookies included) and
- * message; the server's own pages on localhost or an IP address, and clients without Origin, get 101.
+ * message (and /pvp/observe, whose experiments open sockets on this machine); the server's own pages on localhost or an IP address, and clients without Origin, get 101.
  */
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -15,7 +15,7 @@ async function status(lab: Started, path: string, headers: Record<string, string
 }
 
 describe('/lab/observe checks Origin (RFC 6455 §10.2)', () => {
-  it.each(['/lab/observe', '/lab/observe?watch=inspect'])('%s: a foreign page gets 403 with one line citing §10.2', async (path) => {
+  it.each(['/lab/observe', '/lab/observe?watch=inspect', '/pvp/observe'])('%s: a foreign page gets 403 with one line citing §10.2', async (path) => {
     const lab = await start();
     try {
       for (const origin of ['https://evil.example', 'http://evil.example:8455', 'null', 'http://127.0.0.1:1']) {
@@ -57,7 +57,7 @@ describe('/lab/observe checks Origin (RFC 6455 §10.2)', () => {
   ])('%s: 101', async (_name, headers) => {
     const lab = await start();
     try {
-      for (const path of ['/lab/observe', '/lab/observe?watch=inspect']) {
+      for (const path of ['/lab/observe', '/lab/observe?watch=inspect', '/pvp/observe']) {
         expect((await status(lab, path, headers(lab.port))).status).toBe(101);
       }
     } finally {

@@ -10,6 +10,7 @@ import type { HeaderField } from '../../protocol/handshake/types.ts';
 import { acceptClientHandshake, isWebSocketUpgrade } from '../../protocol/handshake/server.ts';
 import { PushTransport } from '../../reports/push-vs-poll-types.ts';
 import type { EndpointContext, ReceivedRequest } from '../endpoints.ts';
+import { observerRequestRefusal } from '../observer-origin.ts';
 import { rejectionText, sendRejection, serverRejection } from '../http-reply.ts';
 import { LazyCompressor } from '../lazy-compressor.ts';
 import { LOG_PREFIX } from '../log.ts';
@@ -54,6 +55,14 @@ export function openPushWebSocket(context: EndpointContext, host: PushEndpointHo
   if (!isWebSocketUpgrade(request)) {
     refuse(context, received, UPGRADE_REQUIRED_STATUS, upgradeRequiredReason(url.pathname), UPGRADE_REQUIRED_HEADERS, 'RFC 9110 §15.5.22');
     return;
+  }
+  if (isObserver) {
+    // An observer starts experiments that open sockets on this machine: the same Origin rule as /lab/observe.
+    const refusal = observerRequestRefusal(request, context.allowedOrigins);
+    if (refusal !== null) {
+      refuse(context, received, refusal.status, refusal.reason, [], refusal.section);
+      return;
+    }
   }
   let push: PushSocket | null = null;
   if (!isObserver) {
