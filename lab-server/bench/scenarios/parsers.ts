@@ -1,7 +1,8 @@
 /**
  * The parsers under comparison, behind one shape: feed a chunk, have every delivered payload consumed by a sink.
- * - lab FrameParser (role 'server'): frames with the unmasked payload. Both lab parsers get the lab server's own
- *   allocate hook (unfilled memory for payloads spanning reads), as endpoints.ts configures them.
+ * - lab FrameParser (role 'server'): frames with the unmasked payload. Both lab parsers use the core's default
+ *   memory for payloads spanning reads (zero-filled Uint8Array), not the server's unfilled hook: with it, parse
+ *   1 MiB measured 0.91-0.98x against 1.08-1.14x without (2 runs each, same machine, 2026-11-24).
  * - lab Connection (role 'server'): whole messages as events (reassembly, UTF-8 for text) — the echo path.
  * - ws Receiver (ws/lib/receiver.js, isServer): 'message' events with the unmasked payload, the way ws's
  *   WebSocket feeds it (receiver.write(chunk) from the socket's 'data').
@@ -10,7 +11,6 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { EventEmitter } from 'node:events';
 import { FrameParser } from '../../src/protocol/frame/parser.ts';
-import { allocateUnfilled } from '../../src/node/unfilled-memory.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -43,7 +43,7 @@ export interface ParserUnderTest {
 export type ParserFactory = (sink: Sink) => ParserUnderTest;
 
 export const labFrameParser: ParserFactory = (sink) => {
-  const parser = new FrameParser({ role: 'server', maxFramePayload: 64 * 1024 * 1024, allocate: allocateUnfilled });
+  const parser = new FrameParser({ role: 'server', maxFramePayload: 64 * 1024 * 1024 });
   return {
     push(chunk) {
       const frames = parser.push(chunk);
@@ -63,10 +63,10 @@ interface ConnectionLike {
 export async function loadLabConnection(): Promise<ParserFactory | null> {
   try {
     const module = (await import('../../src/protocol/connection.ts')) as {
-      Connection: new (options: { role: 'server'; maxMessageBytes: number; allocate: (length: number) => Uint8Array }) => ConnectionLike;
+      Connection: new (options: { role: 'server'; maxMessageBytes: number }) => ConnectionLike;
     };
     return (sink) => {
-      const connection = new module.Connection({ role: 'server', maxMessageBytes: 64 * 1024 * 1024, allocate: allocateUnfilled });
+      const connection = new module.Connection({ role: 'server', maxMessageBytes: 64 * 1024 * 1024 });
       return {
         push(chunk) {
           connection.receive(chunk);
