@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeReport, PushReport } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
 import { createSimulation } from './simulation.ts';
-import { applyReports, arrowKind, DIAGRAM_WINDOW_MS, initialView } from './view.ts';
+import { applyReports, arrowKind, DIAGRAM_WINDOW_MS, initialView, isLoadBound, LOAD_BOUND_LAG_MS } from './view.ts';
 
 const params = { seed: 7, eventsPerSecond: 10, pollIntervalMs: 500, simulatedClients: 2, cookieBytes: 512, upstreamPerSecond: 1, durationMs: 8000 };
 const env = { run: 'v', oneWayMs: 20, browser: { host: 'h:1', origin: 'http://h:1', referer: 'http://h:1/push-vs-poll/', userAgent: 'test', clientHints: null } };
@@ -11,6 +11,22 @@ function exchange(fields: Partial<ExchangeReport>): ExchangeReport {
 }
 
 describe('the page view folded from reports', () => {
+  it('keeps the largest event-loop delay of the run and calls the run load-bound from LOAD_BOUND_LAG_MS on', () => {
+    const simulation = createSimulation(params, env);
+    const stats = simulation.advanceTo(1000).find((r) => r.type === 'stats');
+    if (stats?.type !== 'stats') throw new Error('the simulation sent no stats in its first second');
+    let view = applyReports(initialView(), [{ type: 'hello', t: 0, run: 'v', longPollHoldMs: 25_000 }, { type: 'started', t: 0, params }]);
+    view = applyReports(view, [stats]);
+    expect(view.maxLoopLagMs).toBeNull();
+    expect(isLoadBound(view)).toBe(false);
+    view = applyReports(view, [{ ...stats, loopLagMs: 12 }, { ...stats, loopLagMs: LOAD_BOUND_LAG_MS + 30 }, { ...stats, loopLagMs: 3 }]);
+    expect(view.maxLoopLagMs).toBe(LOAD_BOUND_LAG_MS + 30);
+    expect(isLoadBound(view)).toBe(true);
+    view = applyReports(view, [{ type: 'started', t: 0, params }, { ...stats, loopLagMs: LOAD_BOUND_LAG_MS - 1 }]);
+    expect(view.maxLoopLagMs).toBe(LOAD_BOUND_LAG_MS - 1);
+    expect(isLoadBound(view)).toBe(false);
+  });
+
   it('follows a whole simulated run: started, running, stopped with the last counters and a bytes-per-event series', () => {
     const simulation = createSimulation(params, env);
     let view = applyReports(initialView(), [{ type: 'hello', t: 0, run: 'v', longPollHoldMs: 25_000 }, { type: 'started', t: 0, params }]);

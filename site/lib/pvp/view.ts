@@ -56,6 +56,19 @@ export interface PvpView {
   readonly totals: StatsReport['transports'] | null;
   readonly stoppedReason: 'command' | 'duration' | null;
   readonly error: string | null;
+  /** Largest event-loop delay (p99 per stats report) the lab server reported during this run; null if none. */
+  readonly maxLoopLagMs: number | null;
+}
+
+/**
+ * From this event-loop delay on, the lab server says its own load is part of the measured delays (a 100 ms
+ * short-polling interval is the finest the experiment offers; half of it is where figures stop being clean).
+ */
+export const LOAD_BOUND_LAG_MS = 50;
+
+/** Whether the run's delays include the lab server's own load (simulated clients, a busy machine). */
+export function isLoadBound(view: PvpView): boolean {
+  return view.maxLoopLagMs !== null && view.maxLoopLagMs >= LOAD_BOUND_LAG_MS;
 }
 
 function emptyLanes(): Record<PushTransport, LaneView> {
@@ -65,7 +78,7 @@ function emptyLanes(): Record<PushTransport, LaneView> {
 }
 
 export function initialView(run: string | null = null): PvpView {
-  return { run, state: 'idle', params: null, t: 0, eventsCreated: 0, lanes: emptyLanes(), totals: null, stoppedReason: null, error: null };
+  return { run, state: 'idle', params: null, t: 0, eventsCreated: 0, lanes: emptyLanes(), totals: null, stoppedReason: null, error: null, maxLoopLagMs: null };
 }
 
 function thin(series: readonly SeriesPoint[]): SeriesPoint[] {
@@ -93,7 +106,7 @@ export function applyReports(view: PvpView, reports: readonly PushReport[]): Pvp
         }
         break;
       case 'started':
-        next = { ...next, state: 'running', params: report.params, t: report.t, eventsCreated: 0, totals: null, stoppedReason: null, error: null };
+        next = { ...next, state: 'running', params: report.params, t: report.t, eventsCreated: 0, totals: null, stoppedReason: null, error: null, maxLoopLagMs: null };
         for (const transport of PUSH_TRANSPORTS) {
           lanes[transport] = { transport, exchanges: [], seen: 0, stats: emptyStats(transport), bytesPerEvent: [] };
           exchanges.set(transport, []);
@@ -118,6 +131,7 @@ export function applyReports(view: PvpView, reports: readonly PushReport[]): Pvp
           lanes[transport] = { ...lanes[transport], stats, bytesPerEvent: series };
         }
         next = { ...next, t: Math.max(next.t, report.t), eventsCreated: report.eventsCreated, totals: report.transports };
+        if (report.loopLagMs !== undefined) next = { ...next, maxLoopLagMs: Math.max(next.maxLoopLagMs ?? 0, report.loopLagMs) };
         break;
       case 'stopped':
         next = { ...next, state: 'stopped', stoppedReason: report.reason, t: Math.max(next.t, report.t) };
