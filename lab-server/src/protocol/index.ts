@@ -9,6 +9,7 @@ export * from './violation.ts';
 export * from './utf8.ts';
 export * from './base64.ts';
 export * from './sha1.ts';
+export * from './hex.ts';
 
 // Frames (RFC 6455 §5)
 export type * from './frame/types.ts';

@@ -115,10 +115,3 @@ export function sha1(data: Uint8Array): Uint8Array {
   }
   return digest;
 }
-
-/** Lowercase hexadecimal, as digests are usually printed (used by the accept-key walkthrough). */
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) hex += (bytes[i]! < 16 ? '0' : '') + bytes[i]!.toString(16);
-  return hex;
-}

@@ -1,5 +1,6 @@
 import type { FrameRecord } from '../protocol/frame/types.ts';
 import type { ProtocolViolation } from '../protocol/violation.ts';
+import { toHex } from '../protocol/hex.ts';
 import { decodeUtf8 } from '../protocol/utf8.ts';
 
 /**
@@ -8,24 +9,7 @@ import { decodeUtf8 } from '../protocol/utf8.ts';
  * Pure TypeScript: the lab server and the browser's simulated session shape reports with this same code.
  */
 
-const HEX_DIGITS = '0123456789abcdef';
-
-export function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i] as number;
-    hex += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 0x0f]!;
-  }
-  return hex;
-}
-
-/** The inverse of toHex; throws on anything that is not an even number of hex digits. */
-export function fromHex(hex: string): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) throw new Error(`not a hex string: "${hex.slice(0, 16)}"`);
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
-}
+export { fromHex, toHex } from '../protocol/hex.ts';
 
 export interface FrameRecordJson {
   readonly direction: string;

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sha1, toHex } from '../../src/protocol/sha1.ts';
+import { toHex } from '../../src/protocol/hex.ts';
+import { sha1 } from '../../src/protocol/sha1.ts';
 
 const ascii = (text: string): Uint8Array => new TextEncoder().encode(text);
 const reference = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');

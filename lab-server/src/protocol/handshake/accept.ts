@@ -5,7 +5,8 @@
  */
 import { encodeBase64 } from '../base64.ts';
 import { WEBSOCKET_GUID } from '../constants.ts';
-import { sha1, toHex } from '../sha1.ts';
+import { toHex } from '../hex.ts';
+import { sha1 } from '../sha1.ts';
 
 const encoder = new TextEncoder();
 
