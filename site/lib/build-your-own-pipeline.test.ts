@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hex, runPipeline } from './build-your-own-pipeline.ts';
+import { runPipeline } from './build-your-own-pipeline.ts';
+import { formatHex } from './bytes-input.ts';
 
 describe('bytes to messages through the core (lesson 13)', () => {
   it('RFC 6455 §5.7: "Hello" from a client with key 37 fa 21 3d is the masked example', () => {
     const result = runPipeline({ text: 'Hello', fragmentSize: 0, chunkSize: 64 });
-    expect(hex(result.wire)).toBe('81 85 37 fa 21 3d 7f 9f 4d 51 58');
+    expect(formatHex(result.wire)).toBe('81 85 37 fa 21 3d 7f 9f 4d 51 58');
     expect(result.framesWritten).toEqual(['text, FIN=1, masked, 5-byte payload']);
     expect(result.delivered).toBe('Hello');
     expect(result.chunks[0]?.events).toEqual([

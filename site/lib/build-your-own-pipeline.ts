@@ -85,7 +85,3 @@ export function runPipeline(input: PipelineInput): PipelineResult {
   }
   return { wire, framesWritten, chunks, delivered };
 }
-
-export function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(' ');
-}
