@@ -6,6 +6,9 @@
 import type { AcceptReport, HandshakeRequestReport, HandshakeResponseReport, NegotiatedReport } from '../../../lab-server/src/reports/lab-report-types.ts';
 import type { SessionEvent } from './session-events.ts';
 import { acceptSteps } from '../../../lab-server/src/protocol/handshake/accept.ts';
+import { headerValues } from '../../../lab-server/src/protocol/handshake/headers.ts';
+import { parseRequestHead, parseResponseHead } from '../../../lab-server/src/protocol/handshake/http-head.ts';
+import { isRejection } from '../../../lab-server/src/protocol/handshake/types.ts';
 
 export interface HeadLine {
   readonly text: string;
@@ -78,9 +81,9 @@ export function subjectHandshake(events: readonly SessionEvent[], subject?: numb
   }
   let acceptMismatch: SubjectHandshake['acceptMismatch'] = null;
   if (relayed && request !== null) {
-    const key = headerValue(request.raw, 'sec-websocket-key');
+    const key = headerValue(request.raw, 'sec-websocket-key', parseRequestHead);
     if (key !== null && accept === null) accept = { type: 'accept', t: request.t, subject: chosen, relay: true, ...acceptSteps(key) };
-    const sent = response === null || response.status !== SWITCHING_PROTOCOLS ? null : headerValue(response.raw, 'sec-websocket-accept');
+    const sent = response === null || response.status !== SWITCHING_PROTOCOLS ? null : headerValue(response.raw, 'sec-websocket-accept', parseResponseHead);
     if (accept !== null && sent !== null && sent !== accept.accept) acceptMismatch = { sent, expected: accept.accept };
   }
   return { subject: chosen, request, accept, response, negotiated, acceptMismatch };
@@ -88,11 +91,11 @@ export function subjectHandshake(events: readonly SessionEvent[], subject?: numb
 
 const SWITCHING_PROTOCOLS = 101;
 
-/** The first value of a header field in a raw head (names are case-insensitive, RFC 7230 §3.2). */
-function headerValue(raw: string, name: string): string | null {
-  for (const line of raw.split('\r\n').slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon > 0 && line.slice(0, colon).trim().toLowerCase() === name) return line.slice(colon + 1).trim();
-  }
-  return null;
+/** The first value of a header field in a reported head, read by the core's own head parser; null if absent. */
+function headerValue(raw: string, name: string, parse: typeof parseRequestHead | typeof parseResponseHead): string | null {
+  // A reported head may carry a body (a refusal's one-line reason) after its empty line.
+  const head = parse(raw.split(HEAD_END)[0]! + HEAD_END);
+  return isRejection(head) ? null : headerValues(head, name)[0] ?? null;
 }
+
+const HEAD_END = '\r\n\r\n';
