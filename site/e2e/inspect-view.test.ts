@@ -14,7 +14,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
 import { ensureBuilt } from './build.ts';
-import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR } from './support.ts';
+import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, hexBytes } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -50,9 +50,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
   });
 }
 
-function hexBytes(text: string): number[] {
-  return text.replace(/…/g, '').trim().split(/\s+/).filter((token) => token.length > 0).map((token) => Number.parseInt(token, 16));
-}
 
 /** The frame rows of a timeline as "direction opcode FIN RSV1" lines, in order. */
 async function frameLines(timeline: Locator): Promise<string[]> {

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { createStaticHandler } from '../../lab-server/src/node/static-files.ts';
 import { useSiteInBrowser } from './site-in-browser.ts';
-import { browserSkipReason, DIST_DIR } from './support.ts';
+import { browserSkipReason, DIST_DIR, hexBytes } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -38,9 +38,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
 
 const frameRows = (page: Page, opcode: string) => page.locator(`[data-testid="timeline"] li[data-opcode="${opcode}"]`);
 
-function hexBytes(text: string): number[] {
-  return text.replace(/…/g, '').trim().split(/\s+/).filter((token) => token.length > 0).map((token) => Number.parseInt(token, 16));
-}
 
 /** Reads the masking key and masked bytes shown for a frame and checks key XOR masked = text. */
 async function checkXor(scope: Page | Locator, text: string): Promise<void> {

@@ -1,21 +1,22 @@
 /** Shared by the end-to-end test and the screenshot script: where things are, how Chromium starts. */
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { browserSkipReason as sharedSkipReason } from '../../lab-server/test/support/chromium.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST_DIR = fileURLToPath(new URL('../../dist/', import.meta.url));
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS: readonly string[] = [
-  '--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
+// One Chromium policy for every browser test: the path, the flags, and "must run when CI=true".
+export { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../lab-server/test/support/chromium.ts';
 
 /** On CI (CI=true) browser tests must run: a missing Chromium is an error there, a skip elsewhere. */
 export function browserSkipReason(): string | null {
-  if (existsSync(CHROMIUM_PATH)) return null;
-  if (process.env['CI'] === 'true') throw new Error(`CI=true but Chromium is missing at ${CHROMIUM_PATH}: the site's browser tests must run on CI`);
-  return `Chromium not found at ${CHROMIUM_PATH}: skipping the site's browser tests (required when CI=true)`;
+  return sharedSkipReason("the site's browser tests");
+}
+
+/** Bytes shown on a page as spaced hex ("81 85 37 …"), ellipsis of a cut preview ignored. */
+export function hexBytes(text: string): number[] {
+  return text.replace(/…/g, '').trim().split(/\s+/).filter((token) => token.length > 0).map((token) => Number.parseInt(token, 16));
 }
 
 /** Every page of the built site as a path under the root ("" for the home page, "lessons/the-frame/" ...). */

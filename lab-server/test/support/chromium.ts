@@ -24,11 +24,14 @@ export const isCi = process.env['CI'] === 'true';
 
 export const chromiumAvailable = existsSync(CHROMIUM_PATH);
 
-/** Why browser tests are skipped, or null when they run. Throws on CI when Chromium is missing. */
-export function browserSkipReason(): string | null {
+/**
+ * Why browser tests are skipped, or null when they run. Throws on CI when Chromium is missing.
+ * `suite` names them in the message (the site's end-to-end tests share this policy).
+ */
+export function browserSkipReason(suite = 'browser interop tests'): string | null {
   if (chromiumAvailable) return null;
-  if (isCi) throw new Error(`CI=true but Chromium is missing at ${CHROMIUM_PATH}: browser interop tests must run on CI`);
-  return `Chromium not found at ${CHROMIUM_PATH}: skipping browser interop tests (they are required when CI=true)`;
+  if (isCi) throw new Error(`CI=true but Chromium is missing at ${CHROMIUM_PATH}: ${suite} must run on CI`);
+  return `Chromium not found at ${CHROMIUM_PATH}: skipping ${suite} (required when CI=true)`;
 }
 
 export function launchChromium(): Promise<Browser> {
