@@ -3,7 +3,9 @@
  * endpoint would send (reserved bits, reserved opcodes, non-minimal or absurd lengths, unmasked client frames).
  * It deliberately shares no code with the project's serializer, so the implementation never judges its own output.
  * Decoding the server's answers is done by `ws`'s Receiver (see raw-client.ts), never by the project's parser.
+ * (The one import is a seeded PRNG, which judges nothing.)
  */
+import { mulberry32 } from '../../src/node/push-vs-poll/event-source.ts';
 
 /** RFC 6455 §5.2 opcodes, spelled out here on purpose (test vectors, independent of the implementation). */
 export const Op = {
@@ -172,17 +174,8 @@ export function fragments(
   );
 }
 
-/** Deterministic pseudo-random bytes (mulberry32), so failures reproduce from the seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers (the event source's mulberry32), so failures reproduce from the seed. */
+export const seededRandom = mulberry32;
 
 export function randomBytes(length: number, random: () => number): Uint8Array {
   const out = new Uint8Array(length);
