@@ -4,12 +4,12 @@
  * shows the server's close code, and fails the connection on every deliberately broken frame.
  * Required on CI (CI=true); skipped with a message elsewhere when /usr/bin/chromium is absent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
-import type { Browser, Page } from 'playwright-core';
 import { SERVER_VIOLATIONS } from '../../src/reports/lab-report-types.ts';
-import { browserSkipReason, launchChromium } from '../support/chromium.ts';
-import { eventually, startTestServer, type TestServer } from '../support/lab-server.ts';
+import { browserSkipReason } from '../support/chromium.ts';
+import { useLabInChromium } from '../support/lab-in-chromium.ts';
+import { eventually } from '../support/lab-server.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -27,24 +27,12 @@ interface Observer {
 }
 
 describe.skipIf(skipReason !== null)('interop: /lab commands with Chromium as the subject', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let page: Page;
+  const lab = useLabInChromium();
   let nextId = 1;
 
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(`${server.server.url}/`);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   async function observe(): Promise<Observer> {
-    const ws = new WsClient(`${server.wsBase}/lab/observe`);
+    const ws = new WsClient(`${lab.server.wsBase}/lab/observe`);
     const reports: Report[] = [];
     ws.on('message', (data) => reports.push(JSON.parse(String(data)) as Report));
     expect(await eventually(() => reports.length > 0, 5000)).toBe(true);
@@ -64,7 +52,7 @@ describe.skipIf(skipReason !== null)('interop: /lab commands with Chromium as th
 
   /** Opens the page's subject WebSocket; its events collect in window.labEvents. */
   async function openPageSubject(url: string): Promise<void> {
-    await page.evaluate(async (subjectUrl: string) => {
+    await lab.page.evaluate(async (subjectUrl: string) => {
       const events: unknown[] = [];
       (window as unknown as { labEvents: unknown[] }).labEvents = events;
       const socket = new WebSocket(subjectUrl);
@@ -83,7 +71,7 @@ describe.skipIf(skipReason !== null)('interop: /lab commands with Chromium as th
   async function pageEvents(until: (events: PageEvent[]) => boolean): Promise<PageEvent[]> {
     const deadline = Date.now() + 5000;
     for (;;) {
-      const events = await page.evaluate(() => (window as unknown as { labEvents: PageEvent[] }).labEvents);
+      const events = await lab.page.evaluate(() => (window as unknown as { labEvents: PageEvent[] }).labEvents);
       if (until(events) || Date.now() > deadline) return events;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -3,12 +3,10 @@
  * negotiated by the browser) and /lab (a Node observer receives the reports of the browser's subject connection).
  * Required on CI (CI=true); skipped with a message elsewhere when /usr/bin/chromium is absent.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket as WsClient } from 'ws';
-import type { Browser, Page } from 'playwright-core';
-import { browserSkipReason, launchChromium } from '../support/chromium.ts';
-import { startTestServer } from '../support/lab-server.ts';
-import type { TestServer } from '../support/lab-server.ts';
+import { browserSkipReason } from '../support/chromium.ts';
+import { useLabInChromium } from '../support/lab-in-chromium.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -21,24 +19,10 @@ interface EchoResults {
 }
 
 describe.skipIf(skipReason !== null)('interop: headless Chromium -> lab server', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    // Any page of the lab server's origin will do (the site may not be built: the server still answers).
-    await page.goto(`${server.server.url}/`);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = useLabInChromium();
 
   it('echoes text, ArrayBuffer and 1 MiB messages; Chromium negotiates permessage-deflate (RFC 6455, RFC 7692)', async () => {
-    const results: EchoResults = await page.evaluate(async (url: string) => {
+    const results: EchoResults = await lab.page.evaluate(async (url: string) => {
       const socket = new WebSocket(url);
       socket.binaryType = 'arraybuffer';
       await new Promise<void>((resolve, reject) => {
@@ -90,7 +74,7 @@ describe.skipIf(skipReason !== null)('interop: headless Chromium -> lab server',
       });
       socket.close(1000, 'done');
       return { extensions: socket.extensions, protocol: socket.protocol, echoes, close: await closed };
-    }, `${server.wsBase}/echo`);
+    }, `${lab.server.wsBase}/echo`);
 
     expect(results.extensions).toMatch(/^permessage-deflate/);
     expect(results.protocol).toBe('');
@@ -100,7 +84,7 @@ describe.skipIf(skipReason !== null)('interop: headless Chromium -> lab server',
   });
 
   it('/lab: a Node observer receives the handshake, accept steps, frame records and close of the browser subject', async () => {
-    const observer = new WsClient(`${server.wsBase}/lab/observe`);
+    const observer = new WsClient(`${lab.server.wsBase}/lab/observe`);
     const reports: Record<string, unknown>[] = [];
     let onReport = (): void => undefined;
     observer.on('message', (data) => {
@@ -123,9 +107,9 @@ describe.skipIf(skipReason !== null)('interop: headless Chromium -> lab server',
       await waitFor(() => reports.some((report) => report['type'] === 'hello'), 'hello');
       const hello = reports.find((report) => report['type'] === 'hello')!;
       expect(typeof hello['session']).toBe('string');
-      const subjectUrl = `${server.wsBase}/lab?session=${encodeURIComponent(String(hello['session']))}`;
+      const subjectUrl = `${lab.server.wsBase}/lab?session=${encodeURIComponent(String(hello['session']))}`;
 
-      const outcome = await page.evaluate(async (url: string) => {
+      const outcome = await lab.page.evaluate(async (url: string) => {
         const socket = new WebSocket(url);
         await new Promise<void>((resolve, reject) => {
           socket.onopen = () => resolve();

@@ -4,11 +4,10 @@
  * server counts the browser's cookie in every request head; permessage-deflate, which Chromium offers,
  * is declined on /pvp/ws. Required on CI (CI=true); skipped with a message elsewhere without Chromium.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import type { StatsReport } from '../../src/reports/push-vs-poll-types.ts';
-import { browserSkipReason, launchChromium } from '../support/chromium.ts';
-import { startTestServer, type TestServer } from '../support/lab-server.ts';
+import { browserSkipReason } from '../support/chromium.ts';
+import { useLabInChromium } from '../support/lab-in-chromium.ts';
 import { BASE_PARAMS, contiguous, isStats, observe } from '../support/push-vs-poll.ts';
 
 const skipReason = browserSkipReason();
@@ -26,26 +25,13 @@ interface PageResults {
 const COOKIE_BYTES = 600;
 
 describe.skipIf(skipReason !== null)('interop: headless Chromium on the push-vs-poll lanes', () => {
-  let server: TestServer;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchChromium();
-    page = await browser.newPage();
-    await page.goto(`${server.server.url}/`);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = useLabInChromium();
 
   it('fetch polling, long polling, EventSource and WebSocket all get the events; the cookie is counted', async () => {
-    const observer = await observe(server.wsBase);
+    const observer = await observe(lab.server.wsBase);
     observer.command({ type: 'start', params: { ...BASE_PARAMS, seed: 21, eventsPerSecond: 20, pollIntervalMs: 100, cookieBytes: COOKIE_BYTES } });
     await observer.waitFor((report) => report.type === 'started');
-    const results: PageResults = await page.evaluate(async ({ run, cookieBytes }) => {
+    const results: PageResults = await lab.page.evaluate(async ({ run, cookieBytes }) => {
       document.cookie = `pvp=${'x'.repeat(cookieBytes - 4)}; path=/`;
       const query = `run=${run}&client=0`;
       const seqsOf = async (response: Response): Promise<number[]> => ((await response.json()) as { events: { seq: number }[] }).events.map((event) => event.seq);
