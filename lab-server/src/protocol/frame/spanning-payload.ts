@@ -24,8 +24,11 @@ export class SpanningPayload {
   #received = 0;
   /** The payload's own buffer, once it has one. */
   #buffer: Uint8Array | null = null;
-  /** Pieces as on the wire (still masked) while there is no buffer: unmasked in the one copy that joins them. */
-  #pieces: Uint8Array[] = [];
+  /**
+   * Pieces as on the wire (still masked) while there is no buffer: unmasked in the one copy that joins them.
+   * Null when none are held, so a payload that gets its buffer with its first piece allocates no list after it.
+   */
+  #pieces: Uint8Array[] | null = null;
 
   constructor(length: number, maskingKey: Uint8Array | null, allocate: ((length: number) => Uint8Array) | undefined) {
     this.length = length;
@@ -50,7 +53,7 @@ export class SpanningPayload {
       this.#copyIn(piece, buffer, at);
       return this.#received === this.length ? buffer : null;
     }
-    this.#pieces.push(piece);
+    (this.#pieces ??= []).push(piece);
     if (this.#received === this.length) return this.#join();
     if (this.length <= EAGER_BUFFER_BYTES || this.#received * 2 >= this.length) this.#moveToBuffer();
     return null;
@@ -74,7 +77,7 @@ export class SpanningPayload {
     try {
       payload = new Uint8Array(this.length);
     } catch {
-      this.#pieces = [];
+      this.#pieces = null;
       return UNBUFFERABLE;
     }
     this.#copyPiecesInto(payload);
@@ -87,12 +90,14 @@ export class SpanningPayload {
   }
 
   #copyPiecesInto(buffer: Uint8Array): void {
+    const pieces = this.#pieces;
+    if (pieces === null) return;
     let at = 0;
-    for (const piece of this.#pieces) {
+    for (const piece of pieces) {
       this.#copyIn(piece, buffer, at);
       at += piece.length;
     }
-    this.#pieces = [];
+    this.#pieces = null;
   }
 
   #copyIn(piece: Uint8Array, buffer: Uint8Array, at: number): void {
