@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { EventEmitter } from 'node:events';
+import { copyBytes } from '../../src/protocol/copy-bytes.ts';
 import { FrameParser } from '../../src/protocol/frame/parser.ts';
 
 const require = createRequire(import.meta.url);
@@ -32,8 +33,8 @@ function consume(sink: Sink, payload: Uint8Array): void {
   sink.bytes += payload.length;
   if (payload.length > 0) sink.check = (sink.check + (payload[0] as number) + (payload[payload.length - 1] as number)) | 0;
   // A payload view may be reused by the parser after the next push: keep a copy.
-  // Uint8Array's slice, not Buffer's (which returns a view of the same memory).
-  if (sink.kept !== null) sink.kept.push(Uint8Array.prototype.slice.call(payload));
+  // A real copy, not Buffer's slice (which returns a view of the same memory).
+  if (sink.kept !== null) sink.kept.push(copyBytes(payload));
 }
 
 export interface ParserUnderTest {
