@@ -161,9 +161,14 @@ export function parseBytesInput(text: string, format: BytesFormatChoice = 'auto'
   return fail(`${result.error} If these are bytes, paste them as hex, base64 or a hex dump, or pick the format explicitly.`, chosen);
 }
 
+/** One byte as two lowercase hex digits ("0a"). */
+export function hexByte(byte: number): string {
+  return byte.toString(16).padStart(2, '0');
+}
+
 /** "81 05 48" (spaced, lowercase), the form the inspector displays. */
 export function formatHex(bytes: Uint8Array, separator = ' '): string {
-  return Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join(separator);
+  return Array.from(bytes, hexByte).join(separator);
 }
 
 /** Compact hex for a shareable URL (?hex=810548...). */

@@ -71,10 +71,6 @@ export function maskingView(payload: Uint8Array, maskingKey: Uint8Array): Maskin
   return { columns, masked, unmaskedAgain, roundTrips };
 }
 
-export function hexByte(byte: number): string {
-  return byte.toString(16).padStart(2, '0');
-}
-
 /** "0100 1000": eight bits in two nibbles, the way XOR is worked by hand. */
 export function binaryByte(byte: number): string {
   const bits = byte.toString(2).padStart(8, '0');
