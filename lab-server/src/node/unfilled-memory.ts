@@ -1,6 +1,6 @@
 /**
  * The lab server's `allocate` hook for the core (FrameParser / Connection option): memory for payloads
- * that span socket reads, without zero-filling, since the parser overwrites every byte.
+ * over 64 KiB that span socket reads, without zero-filling, since the parser overwrites every byte.
  */
 
 /** Below this, zero-filling costs less than the extra allocation (and small Buffers would share a pool). */

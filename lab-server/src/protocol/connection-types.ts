@@ -15,7 +15,7 @@ export interface ConnectionOptions {
   readonly autoPong?: boolean;
   /** Source of masking keys for the client role (RFC 6455 §5.3); defaults to crypto.getRandomValues. */
   readonly randomBytes?: (length: number) => Uint8Array;
-  /** Memory for received payloads that span chunks (see FrameParserOptions.allocate); default new Uint8Array. */
+  /** Memory for received payloads over 64 KiB that span chunks (see FrameParserOptions.allocate); default new Uint8Array. */
   readonly allocate?: (length: number) => Uint8Array;
 }
 

@@ -11,8 +11,9 @@
  *
  * Ownership: push() takes ownership of the chunk. Masked payloads are unmasked in place (as ws does),
  * and a payload that lies wholly inside one chunk is handed on as a view into it, so the common case
- * costs no copy. A payload that spans chunks is assembled by spanning-payload.ts, whose buffer is made
- * only once half of it has arrived, so memory follows what the peer sent rather than what it declared.
+ * costs no copy. A payload that spans chunks is assembled by spanning-payload.ts: up to 64 KiB in a view
+ * of a shared slab, larger ones in a buffer made only once half of it has arrived, so memory follows
+ * what the peer sent rather than what it declared.
  * Callers must not reuse a chunk's memory after pushing it.
  */
 import { CloseCode, MASKING_KEY_BYTES, MIN_HEADER_BYTES, Opcode } from '../constants.ts';
@@ -47,8 +48,9 @@ export interface FrameParserOptions {
   /** When set, each Frame carries a FrameRecord keeping this many payload bytes. */
   readonly recordPreviewBytes?: number;
   /**
-   * Memory for payloads that span chunks (the parser overwrites every byte). Default `new Uint8Array`,
-   * which zero-fills; a Node host may pass Buffer.allocUnsafe, which does not (about 0.08 ms per MiB).
+   * Memory for payloads over 64 KiB that span chunks (the parser overwrites every byte; smaller ones come
+   * from a shared slab, payload-slab.ts). Default `new Uint8Array`, which zero-fills; a Node host may pass
+   * Buffer.allocUnsafe, which does not (about 0.08 ms per MiB).
    */
   readonly allocate?: (length: number) => Uint8Array;
 }

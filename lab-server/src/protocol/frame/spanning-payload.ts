@@ -9,9 +9,10 @@
  * (RFC 6455 §5.3).
  */
 import { maskInto } from './mask.ts';
+import { MAX_SLAB_PAYLOAD_BYTES, takeFromSlab } from './payload-slab.ts';
 
-/** Payloads up to this size get their buffer with their first piece. */
-const EAGER_BUFFER_BYTES = 64 * 1024;
+/** Payloads up to this size get their buffer with their first piece, from a shared slab (payload-slab.ts). */
+const EAGER_BUFFER_BYTES = MAX_SLAB_PAYLOAD_BYTES;
 
 /** add()'s answer when the payload is complete but no buffer of its size could be had (a 1009 for the parser). */
 export const UNBUFFERABLE = Symbol('unbufferable');
@@ -85,6 +86,7 @@ export class SpanningPayload {
   }
 
   #allocateBuffer(): Uint8Array {
+    if (this.length <= EAGER_BUFFER_BYTES) return takeFromSlab(this.length);
     const allocate = this.#allocate;
     return allocate === undefined ? new Uint8Array(this.length) : allocate(this.length);
   }

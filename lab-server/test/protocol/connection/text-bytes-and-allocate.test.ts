@@ -38,7 +38,7 @@ describe("the 'text' event's bytes and sendTextBytes (RFC 6455 §5.6)", () => {
   });
 });
 
-describe('allocate: memory for payloads that span chunks', () => {
+describe('allocate: memory for payloads over 64 KiB that span chunks', () => {
   it('is asked once per spanning payload, for its length, and the payload arrives in it, unmasked', () => {
     const lengths: number[] = [];
     const parser = new FrameParser({
@@ -48,14 +48,26 @@ describe('allocate: memory for payloads that span chunks', () => {
         return new Uint8Array(length).fill(0xaa); // stale bytes: the parser must overwrite every one
       },
     });
-    const payload = Uint8Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff);
+    const payload = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) & 0xff);
     const wire = frameTo('server', { opcode: Opcode.Binary, payload });
     const frames = [];
-    for (let at = 0; at < wire.length; at += 1000) frames.push(...parser.push(wire.slice(at, at + 1000)));
+    for (let at = 0; at < wire.length; at += 10_000) frames.push(...parser.push(wire.slice(at, at + 10_000)));
     expect(parser.violation).toBeNull();
-    expect(lengths).toEqual([3000]);
+    expect(lengths).toEqual([100_000]);
     expect(frames).toHaveLength(1);
     expect(frames[0]!.payload).toEqual(payload);
+  });
+
+  it('is not asked for a spanning payload of up to 64 KiB (cut from the shared slab)', () => {
+    let calls = 0;
+    const connection = server({ allocate: (length) => { calls++; return new Uint8Array(length); } });
+    const payload = Uint8Array.from({ length: 64 * 1024 }, (_, i) => (i * 5) & 0xff);
+    const wire = frameTo('server', { opcode: Opcode.Binary, payload });
+    for (let at = 0; at < wire.length; at += 1000) connection.receive(wire.slice(at, at + 1000));
+    const events = drain(connection);
+    expect(events.map((event) => event.type)).toEqual(['binary']);
+    expect((events[0] as { data: Uint8Array }).data).toEqual(payload);
+    expect(calls).toBe(0);
   });
 
   it('is not asked for a payload that lies within one chunk (handed on as a view)', () => {

@@ -49,13 +49,29 @@ describe('a payload that spans chunks (RFC 6455 §10.4: memory follows what arri
     expect(frames[0]!.payload).toEqual(payload);
   });
 
-  it('a small spanning payload gets its buffer with its first piece', () => {
+  it('a small spanning payload gets its buffer with its first piece, from the shared slab, not from allocate', () => {
     const payload = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff);
     const wire = maskedBinaryFrame(payload);
     const { parser, allocated } = countingParser();
     expect(parser.push(wire.slice(0, 100))).toEqual([]);
-    expect(allocated).toEqual([payload.length]);
     const frames = parser.push(wire.slice(100));
+    expect(allocated).toEqual([]);
     expect(frames[0]!.payload).toEqual(payload);
+    expect(frames[0]!.payload.buffer.byteLength).toBeGreaterThan(payload.length);
+  });
+
+  it('payloads from the slab never overwrite one another, so a payload kept by a consumer stays as it arrived', () => {
+    const { parser } = countingParser();
+    const sent = Array.from({ length: 40 }, (_, n) => Uint8Array.from({ length: 5000 + n * 997 }, (_, i) => (i * 13 + n) & 0xff));
+    const kept: Uint8Array[] = [];
+    for (const payload of sent) {
+      const wire = maskedBinaryFrame(payload);
+      const half = wire.length >> 1;
+      kept.push(...parser.push(wire.slice(0, half)).map((frame) => frame.payload));
+      kept.push(...parser.push(wire.slice(half)).map((frame) => frame.payload));
+    }
+    expect(parser.violation).toBeNull();
+    expect(kept).toEqual(sent);
+    expect(new Set(kept.map((payload) => payload.buffer)).size).toBeLessThan(kept.length);
   });
 });
