@@ -9,8 +9,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { DIST_DIR, REPO_ROOT } from './support.ts';
 
-// The site also bundles the report contracts and the experiment's event source (pure code the page shares).
-const SOURCES = ['site', 'lessons', 'lab-server/src/protocol', 'lab-server/src/reports', 'lab-server/src/node/push-vs-poll/event-source.ts', 'astro.config.mjs'];
+// The site bundles the core, the report contracts and the experiment's event source (pure code the page
+// shares), and lessons quote the server's own files (<SourceCode>): all of lab-server/src counts.
+const SOURCES = ['site', 'lessons', 'lab-server/src', 'astro.config.mjs'];
 
 /** Newest modification time among the site's sources; tests and e2e helpers do not count. */
 function newestSourceMtime(path: string): number {

@@ -1,10 +1,10 @@
 import type { Socket } from 'node:net';
 import { Connection } from '../protocol/connection.ts';
 import type { CompressorFactory, MessageCompressor } from '../protocol/deflate/codec.ts';
+import type { EchoMemory } from './echo-memory.ts';
 import { acceptClientHandshake, type ServerHandshakeOptions } from '../protocol/handshake/server.ts';
 import { headerValues } from '../protocol/handshake/headers.ts';
 import type { HandshakeRequest } from '../protocol/handshake/types.ts';
-import { echoHandler } from './echo.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { remotePeerRefusal, type InspectTarget } from './inspect-target.ts';
 import type { LabHub, LabSession } from './lab.ts';
@@ -54,6 +54,9 @@ export interface EndpointContext {
   readonly maxMessageBytes: number;
   readonly recordPreviewBytes: number;
   readonly rejectLingerMs: number;
+  /** /echo's recycled memory for large payloads, and the handler that gives it back (one per server). */
+  readonly echoMemory: EchoMemory;
+  readonly echoHandler: TransportHandler;
   /** "127.0.0.1:8455", for URLs when a request has no usable Host header. */
   readonly authority: string;
   /** --inspect: where /inspect relays to; null when the server was started without it. */
@@ -151,12 +154,13 @@ export function openWebSocket(context: EndpointContext, endpoint: Endpoint, rece
     role: 'server',
     maxMessageBytes: endpoint === Endpoint.LabObserve ? OBSERVER_MAX_MESSAGE_BYTES : context.maxMessageBytes,
     ...(compressor === null ? {} : { compressor }),
-    // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte.
-    allocate: allocateUnfilled,
+    // Payloads spanning socket reads need no zero-filling: the parser overwrites every byte. /echo
+    // reuses them once echoed.
+    allocate: endpoint === Endpoint.Echo ? context.echoMemory.allocate : allocateUnfilled,
     // Records cost allocations per frame: only the instrumented endpoint asks for them.
     ...(endpoint === Endpoint.Lab ? { recordPreviewBytes: context.recordPreviewBytes } : {}),
   });
-  let handler: TransportHandler = echoHandler;
+  let handler: TransportHandler = context.echoHandler;
   let observed: LabSession | undefined;
   let subject: LabSubject | undefined;
   if (endpoint === Endpoint.LabObserve) {

@@ -15,6 +15,8 @@ import { ServerDefaults } from './limits.ts';
 import { defaultLogSink, describeSocketError, LOG_PREFIX, peerName, type LogSink } from './log.ts';
 import { markExchangeEndWhenDone } from './push-vs-poll/byte-meter.ts';
 import { PushVsPollHub } from './push-vs-poll/hub.ts';
+import { createEchoHandler } from './echo.ts';
+import { EchoMemory } from './echo-memory.ts';
 import { shutdownServer } from './shutdown.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
@@ -171,6 +173,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     log(`${LOG_PREFIX} ${peerName(this)} socket error: ${describeSocketError(error)}`);
   }
 
+  const echoMemory = new EchoMemory();
   const context: EndpointContext = {
     log,
     hub,
@@ -182,6 +185,8 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     maxMessageBytes: options.maxMessageBytes ?? ServerDefaults.maxMessageBytes,
     recordPreviewBytes,
     rejectLingerMs,
+    echoMemory,
+    echoHandler: createEchoHandler(echoMemory),
     authority,
     inspect,
     allowedOrigins,

@@ -62,6 +62,8 @@ export class WebSocketTransport {
   #gone = false;
   /** Inside pump(): a nested call (a handler closing the connection) leaves the events to the outer loop, in order. */
   #pumping = false;
+  /** Called once the socket has taken everything queued so far (see afterWritten). */
+  #afterWritten: (() => void)[] | null = null;
 
   constructor(
     socket: Socket,
@@ -129,16 +131,35 @@ export class WebSocketTransport {
     if (closed) this.#finish();
   }
 
+  /**
+   * Runs `callback` once the socket no longer refers to anything queued so far: after the next flush's
+   * bytes are written (or failed), or at once if that flush writes nothing. For a handler that reuses
+   * memory it has sent (see echo-memory.ts).
+   */
+  afterWritten(callback: () => void): void {
+    (this.#afterWritten ??= []).push(callback);
+  }
+
   /** Writes what the connection queued, as one writev when there are several chunks. */
   flush(): void {
     const chunks = this.connection.takeOutgoing();
     const socket = this.socket;
-    if (chunks.length === 0 || socket.destroyed || !socket.writable) return;
-    if (chunks.length === 1) {
-      socket.write(chunks[0] as Uint8Array);
+    const callbacks = this.#afterWritten;
+    this.#afterWritten = null;
+    const written = callbacks === null ? undefined : (): void => {
+      for (const callback of callbacks) callback();
+    };
+    if (chunks.length === 0 || socket.destroyed || !socket.writable) {
+      written?.();
+      return;
+    }
+    const last = chunks.length - 1;
+    if (last === 0) {
+      socket.write(chunks[0] as Uint8Array, written);
     } else {
       socket.cork();
-      for (const chunk of chunks) socket.write(chunk);
+      for (let i = 0; i < last; i++) socket.write(chunks[i] as Uint8Array);
+      socket.write(chunks[last] as Uint8Array, written);
       socket.uncork();
     }
     // #region backpressure
