@@ -1,15 +1,18 @@
 /**
- * Echo load: every connection keeps a bounded window of messages in flight and sends one more whenever an echo
- * comes back (pipelining). Counts echoes during the measured window after a warm-up; checks every echo's length
- * and the content of a sample of them, so a server that answers wrongly cannot look fast.
+ * Echo load: every connection keeps a bounded window of messages in flight and sends one more for each echo that
+ * comes back (pipelining), one write per message. Counts echoes during the measured
+ * window after a warm-up; checks every echo's frame and length and the content of a sample of them, so a server
+ * that answers wrongly cannot look fast. The client is raw sockets with prepared frames (raw-client.ts), the same
+ * for both servers.
  */
-import type WebSocket from 'ws';
-import { closeAll, openClients } from './open-clients.ts';
+import type net from 'node:net';
+import { closeRaw, openRaw } from './raw-client.ts';
+import { EchoReader, FrameRing, OPCODE_BINARY, OPCODE_TEXT } from './raw-frames.ts';
 
 export interface EchoLoadOptions {
   readonly url: string;
   readonly connections: number;
-  /** Messages in flight per connection. */
+  /** Messages in flight per connection (at most FrameRing.SIZE). */
   readonly window: number;
   readonly payload: Buffer;
   readonly binary: boolean;
@@ -29,44 +32,56 @@ export interface EchoLoadResult {
 const DRAIN_TIMEOUT_MS = 3000;
 /** Compare the full content of one echo in this many (length is checked on all). */
 const CONTENT_CHECK_EVERY = 64;
+const OPEN_CONCURRENCY = 10;
 
 export async function runEchoLoad(options: EchoLoadOptions): Promise<EchoLoadResult> {
   const { payload, binary, window } = options;
-  const clients = await openClients(options.url, options.connections, 50, 20_000);
+  if (window > FrameRing.SIZE) throw new Error(`window ${window} is larger than ${FrameRing.SIZE}`);
+  const opcode = binary ? OPCODE_BINARY : OPCODE_TEXT;
+  const ring = new FrameRing(opcode, payload);
+  const url = new URL(options.url);
+  const sockets: net.Socket[] = [];
+  for (let opened = 0; opened < options.connections; ) {
+    const batch = Math.min(OPEN_CONCURRENCY, options.connections - opened);
+    const connections = await Promise.all(Array.from({ length: batch }, () => openRaw(url)));
+    for (const { socket, rest } of connections) {
+      if (rest.length > 0) throw new Error('the server sent frames before any message');
+      sockets.push(socket);
+    }
+    opened += batch;
+  }
+
   let counting = false;
   let sending = true;
   let messages = 0;
   let bytes = 0;
   let inFlight = 0;
-  let received = 0;
   let failure: Error | null = null;
   let onDrained: (() => void) | null = null;
 
-  const send = (client: WebSocket): void => {
-    inFlight++;
-    client.send(payload, { binary });
-  };
-  for (const client of clients) {
-    client.on('message', (data: Buffer, isBinary: boolean) => {
-      inFlight--;
-      received++;
-      if (data.length !== payload.length || isBinary !== binary) {
-        failure ??= new Error(`bad echo: ${data.length} bytes (binary ${isBinary}), expected ${payload.length} (binary ${binary})`);
-      } else if (received % CONTENT_CHECK_EVERY === 0 && !data.equals(payload)) {
-        failure ??= new Error('bad echo: content differs from what was sent');
-      }
+  for (const socket of sockets) {
+    const reader = new EchoReader(payload, opcode, CONTENT_CHECK_EVERY);
+    let sent = 0;
+    socket.on('data', (chunk: Buffer) => {
+      const echoed = reader.push(chunk);
+      if (reader.problem !== null) failure ??= new Error(`bad echo: ${reader.problem}`);
+      inFlight -= echoed;
       if (counting) {
-        messages++;
-        bytes += data.length;
+        messages += echoed;
+        bytes += echoed * payload.length;
       }
-      if (sending) send(client);
-      else if (inFlight === 0) onDrained?.();
+      if (sending) {
+        // One write per message, as a client sending each message when it has it does (the `ws` client did).
+        for (let i = 0; i < echoed; i++) socket.write(ring.frames(sent++, 1));
+        inFlight += echoed;
+      } else if (inFlight === 0) onDrained?.();
     });
-    client.on('close', () => {
+    socket.on('close', () => {
       if (sending) failure ??= new Error('server closed a connection during the echo load');
     });
+    while (sent < window) socket.write(ring.frames(sent++, 1));
+    inFlight += window;
   }
-  for (const client of clients) for (let i = 0; i < window; i++) send(client);
 
   await sleep(options.warmupMs);
   await options.onMeasureStart?.();
@@ -82,7 +97,7 @@ export async function runEchoLoad(options: EchoLoadOptions): Promise<EchoLoadRes
   if (inFlight > 0) {
     await Promise.race([new Promise<void>((resolve) => (onDrained = resolve)), sleep(DRAIN_TIMEOUT_MS)]);
   }
-  await closeAll(clients);
+  await Promise.allSettled(sockets.map((socket) => closeRaw(socket)));
   if (failure !== null) throw failure;
   if (messages === 0) throw new Error('no echo arrived during the measured window');
   return { messages, bytes, elapsedMs };

@@ -1,9 +1,9 @@
 /**
- * Handshake load: `concurrency` workers each open a WebSocket, close it with the closing handshake as soon as it
- * is open, wait for the close to finish, and repeat, until the time is up. Counts completed open+close cycles.
+ * Handshake load: `concurrency` workers each open a WebSocket (raw socket, prepared request, the 101 and its
+ * accept checked), close it with the closing handshake at once, wait for the server to close TCP, and repeat,
+ * until the time is up. Counts completed open+close cycles.
  */
-import { openClient } from './open-clients.ts';
-import type WebSocket from 'ws';
+import { closeRaw, openRaw } from './raw-client.ts';
 
 export interface HandshakeLoadOptions {
   readonly url: string;
@@ -12,32 +12,16 @@ export interface HandshakeLoadOptions {
   readonly measureMs: number;
 }
 
-const CLOSE_TIMEOUT_MS = 5000;
-
-function closeAndWait(client: WebSocket): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.terminate();
-      reject(new Error(`closing handshake did not finish within ${CLOSE_TIMEOUT_MS} ms`));
-    }, CLOSE_TIMEOUT_MS);
-    client.once('close', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-    client.close(1000);
-  });
-}
-
 export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<{ cycles: number; elapsedMs: number }> {
+  const url = new URL(options.url);
   const warmupEnd = performance.now() + options.warmupMs;
   const end = warmupEnd + options.measureMs;
   let cycles = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
     while (performance.now() < end && !failed) {
-      const client = await openClient(options.url);
-      client.on('error', () => {});
-      await closeAndWait(client);
+      const { socket } = await openRaw(url);
+      await closeRaw(socket);
       const now = performance.now();
       if (now >= warmupEnd && now < end) cycles++;
     }

@@ -1,0 +1,81 @@
+/**
+ * A WebSocket client reduced to its socket: the handshake from prepared bytes (raw-frames.ts), then the
+ * caller's frames. The load generator is the same for both servers; keeping it this lean means the figures
+ * measure the servers, where the `ws` client used before saturated its core first and compressed every
+ * ratio towards 1.0 (see BENCHMARKS.md).
+ */
+import net from 'node:net';
+import { closeFrame, handshakeBytes, responseProblem } from './raw-frames.ts';
+
+const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
+/** A response head larger than this is not one we expect. */
+const MAX_HEAD_BYTES = 4096;
+
+export interface RawConnection {
+  readonly socket: net.Socket;
+  /** Bytes that came behind the 101 response head (frames the server sent at once). */
+  readonly rest: Buffer;
+}
+
+/** Connects and completes the opening handshake, checking the status and the accept. */
+export function openRaw(url: URL, timeoutMs = 10_000): Promise<RawConnection> {
+  const { request, accept } = handshakeBytes(url);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(url.port), url.hostname);
+    socket.setNoDelay(true);
+    let head: Buffer = Buffer.alloc(0);
+    const fail = (error: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() => fail(new Error(`handshake timed out after ${timeoutMs} ms`)), timeoutMs);
+    const onData = (chunk: Buffer): void => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      const end = head.indexOf(HEAD_END);
+      if (end < 0) {
+        if (head.length > MAX_HEAD_BYTES) fail(new Error('response head too large'));
+        return;
+      }
+      socket.off('data', onData);
+      socket.off('error', fail);
+      clearTimeout(timer);
+      const problem = responseProblem(head.subarray(0, end).toString('latin1'), accept);
+      if (problem !== null) {
+        socket.destroy();
+        reject(new Error(problem));
+        return;
+      }
+      socket.on('error', () => {});
+      resolve({ socket, rest: head.subarray(end + HEAD_END.length) });
+    };
+    socket.on('data', onData);
+    socket.once('error', fail);
+    socket.once('connect', () => socket.write(request));
+  });
+}
+
+/**
+ * The client's side of the closing handshake (RFC 6455 §7.1.2): sends a close frame, then waits for the
+ * server to close TCP, which it must do first (§7.1.1). Bytes arriving meanwhile (its close frame) are ignored.
+ */
+export function closeRaw(socket: net.Socket, timeoutMs = 5000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (socket.destroyed) {
+      resolve();
+      return;
+    }
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`closing handshake did not finish within ${timeoutMs} ms`));
+    }, timeoutMs);
+    socket.removeAllListeners('data');
+    socket.on('data', () => {});
+    socket.once('end', () => socket.end());
+    socket.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    socket.write(closeFrame());
+  });
+}
