@@ -11,7 +11,7 @@ import { serializeFrame } from '../../src/protocol/frame/serializer.ts';
 import { Opcode } from '../../src/protocol/constants.ts';
 import { start, type Started } from '../server/helpers.ts';
 
-function serverFrames(payload: Uint8Array, count: number, opcode = Opcode.Binary): Buffer {
+function serverFrames(payload: Uint8Array, count: number, opcode: Opcode = Opcode.Binary): Buffer {
   const frame = serializeFrame({ fin: true, opcode, payload });
   return Buffer.concat(Array.from({ length: count }, () => frame));
 }
