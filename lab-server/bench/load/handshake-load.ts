@@ -1,9 +1,13 @@
 /**
- * Handshake load: `concurrency` workers each open a WebSocket (raw socket, prepared request, the 101 and its
+ * Handshake load: `concurrency` workers each open a WebSocket (raw socket, a prepared request, the 101 and its
  * accept checked), close it with the closing handshake at once, wait for the server to close TCP, and repeat,
  * until the time is up. Counts completed open+close cycles.
  */
 import { closeRaw, openRaw } from './raw-client.ts';
+import { handshakeBytes } from './raw-frames.ts';
+
+/** Requests prepared in advance (each its own random key), used in turn: the load spends no CPU on keys and SHA-1. */
+const PREPARED_REQUESTS = 64;
 
 export interface HandshakeLoadOptions {
   readonly url: string;
@@ -14,13 +18,15 @@ export interface HandshakeLoadOptions {
 
 export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<{ cycles: number; elapsedMs: number }> {
   const url = new URL(options.url);
+  const prepared = Array.from({ length: PREPARED_REQUESTS }, () => handshakeBytes(url));
+  let next = 0;
   const warmupEnd = performance.now() + options.warmupMs;
   const end = warmupEnd + options.measureMs;
   let cycles = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
     while (performance.now() < end && !failed) {
-      const { socket } = await openRaw(url);
+      const { socket } = await openRaw(url, prepared[next++ % PREPARED_REQUESTS]);
       await closeRaw(socket);
       const now = performance.now();
       if (now >= warmupEnd && now < end) cycles++;

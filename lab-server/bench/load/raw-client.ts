@@ -5,7 +5,7 @@
  * ratio towards 1.0 (see BENCHMARKS.md).
  */
 import net from 'node:net';
-import { closeFrame, handshakeBytes, responseProblem } from './raw-frames.ts';
+import { closeFrame, handshakeBytes, responseProblem, type HandshakeBytes } from './raw-frames.ts';
 
 const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** A response head larger than this is not one we expect. */
@@ -17,9 +17,12 @@ export interface RawConnection {
   readonly rest: Buffer;
 }
 
-/** Connects and completes the opening handshake, checking the status and the accept. */
-export function openRaw(url: URL, timeoutMs = 10_000): Promise<RawConnection> {
-  const { request, accept } = handshakeBytes(url);
+/**
+ * Connects and completes the opening handshake, checking the status and the accept. `prepared` reuses a
+ * request made earlier (a load that opens thousands of connections takes them in turn from a small set).
+ */
+export function openRaw(url: URL, prepared: HandshakeBytes = handshakeBytes(url), timeoutMs = 10_000): Promise<RawConnection> {
+  const { request, accept } = prepared;
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(url.port), url.hostname);
     socket.setNoDelay(true);
