@@ -1,8 +1,9 @@
 /**
  * The parsers under comparison, behind one shape: feed a chunk, have every delivered payload consumed by a sink.
  * - lab FrameParser (role 'server'): frames with the unmasked payload. Both lab parsers use the core's default
- *   memory for payloads spanning reads (zero-filled Uint8Array), not the server's unfilled hook: with it, parse
- *   1 MiB measured 0.91-0.98x against 1.08-1.14x without (2 runs each, same machine, 2026-11-24).
+ *   memory for payloads over 64 KiB that span reads (zero-filled Uint8Array; smaller ones come from the core's
+ *   slab either way), not the server's unfilled hook: with it, parse 1 MiB measured 0.91-0.98x against
+ *   1.08-1.14x without (2 runs each, same machine, 2026-11-24).
  * - lab Connection (role 'server'): whole messages as events (reassembly, UTF-8 for text) — the echo path.
  * - ws Receiver (ws/lib/receiver.js, isServer): 'message' events with the unmasked payload, the way ws's
  *   WebSocket feeds it (receiver.write(chunk) from the socket's 'data').
