@@ -24,13 +24,13 @@ export class EchoMemory {
   /** Buffers lent out and not yet given back: only these are taken back. */
   readonly #lent = new WeakSet<ArrayBuffer>();
 
-  /** The core's allocate hook: `length` writable bytes, not zero-filled (the parser overwrites them all). */
+  /** The core's allocate hook: `length` writable bytes, zeroed or stale (the parser overwrites them all). */
   readonly allocate = (length: number): Uint8Array => {
     const steps = Math.ceil(length / SIZE_STEP_BYTES);
     let buffer = this.#free.get(steps)?.pop();
     if (buffer === undefined) {
-      const fresh = Buffer.allocUnsafeSlow(steps * SIZE_STEP_BYTES);
-      buffer = fresh.buffer as ArrayBuffer;
+      // Zero-filled, but measured faster than Node's unfilled Buffer.allocUnsafeSlow, and reused from then on.
+      buffer = new ArrayBuffer(steps * SIZE_STEP_BYTES);
     } else {
       this.#freeBytes -= buffer.byteLength;
     }

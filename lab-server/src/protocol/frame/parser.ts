@@ -49,8 +49,8 @@ export interface FrameParserOptions {
   readonly recordPreviewBytes?: number;
   /**
    * Memory for payloads over 64 KiB that span chunks (the parser overwrites every byte; smaller ones come
-   * from a shared slab, payload-slab.ts). Default `new Uint8Array`, which zero-fills; a Node host may pass
-   * Buffer.allocUnsafe, which does not (about 0.08 ms per MiB).
+   * from a shared slab, payload-slab.ts). Default `new Uint8Array`. A host that knows when a payload is no
+   * longer used may hand out recycled buffers (the lab server's /echo does, node/echo-memory.ts).
    */
   readonly allocate?: (length: number) => Uint8Array;
 }
