@@ -5,16 +5,17 @@
  * ratio towards 1.0 (see BENCHMARKS.md).
  */
 import net from 'node:net';
+import { HttpHeadReader } from '../../src/protocol/handshake/head-reader.ts';
+import { isRejection } from '../../src/protocol/handshake/types.ts';
 import { closeFrame, handshakeBytes, responseProblem, type HandshakeBytes } from './raw-frames.ts';
 
-const HEAD_END = Buffer.from('\r\n\r\n', 'latin1');
 /** A response head larger than this is not one we expect. */
 const MAX_HEAD_BYTES = 4096;
 
 export interface RawConnection {
   readonly socket: net.Socket;
   /** Bytes that came behind the 101 response head (frames the server sent at once). */
-  readonly rest: Buffer;
+  readonly rest: Uint8Array;
 }
 
 /**
@@ -22,11 +23,11 @@ export interface RawConnection {
  * request made earlier (a load that opens thousands of connections takes them in turn from a small set).
  */
 export function openRaw(url: URL, prepared: HandshakeBytes = handshakeBytes(url), timeoutMs = 10_000): Promise<RawConnection> {
-  const { request, accept } = prepared;
+  const { request, key } = prepared;
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(url.port), url.hostname);
     socket.setNoDelay(true);
-    let head: Buffer = Buffer.alloc(0);
+    const reader = new HttpHeadReader(MAX_HEAD_BYTES);
     const fail = (error: Error): void => {
       clearTimeout(timer);
       socket.destroy();
@@ -34,23 +35,23 @@ export function openRaw(url: URL, prepared: HandshakeBytes = handshakeBytes(url)
     };
     const timer = setTimeout(() => fail(new Error(`handshake timed out after ${timeoutMs} ms`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
-      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
-      const end = head.indexOf(HEAD_END);
-      if (end < 0) {
-        if (head.length > MAX_HEAD_BYTES) fail(new Error('response head too large'));
+      const result = reader.push(chunk);
+      if (result === null) return;
+      if (isRejection(result)) {
+        fail(new Error(`unreadable response head: ${result.reason}`));
         return;
       }
       socket.off('data', onData);
       socket.off('error', fail);
       clearTimeout(timer);
-      const problem = responseProblem(head.subarray(0, end).toString('latin1'), accept);
+      const problem = responseProblem(result.head, key);
       if (problem !== null) {
         socket.destroy();
         reject(new Error(problem));
         return;
       }
       socket.on('error', () => {});
-      resolve({ socket, rest: head.subarray(end + HEAD_END.length) });
+      resolve({ socket, rest: result.rest });
     };
     socket.on('data', onData);
     socket.once('error', fail);

@@ -1,66 +1,52 @@
 /**
  * The bytes a WebSocket client puts on the wire, prepared once so the load generator spends its CPU on
- * sockets, not on framing: the opening handshake request (RFC 6455 §4.1) and its expected accept, masked
- * client frames (RFC 6455 §5.2-5.3), and a streaming reader of the server's unmasked frames that checks
- * what it counts.
+ * sockets, not on framing, and the checks of what comes back. All of it is the core's own code: the opening
+ * handshake request and its validation (RFC 6455 §4.1), the serializer for masked client frames (§5.2-5.3)
+ * and the frame parser in the client role for the server's echoes.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { Opcode } from '../../src/protocol/constants.ts';
+import { encodeClosePayload } from '../../src/protocol/frame/close-payload.ts';
+import { FrameParser } from '../../src/protocol/frame/parser.ts';
+import { serializeFrame } from '../../src/protocol/frame/serializer.ts';
+import { createClientHandshake, validateServerResponse } from '../../src/protocol/handshake/client.ts';
+import { parseResponseHead } from '../../src/protocol/handshake/http-head.ts';
+import { isRejection } from '../../src/protocol/handshake/types.ts';
 
-const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-const FIN = 0x80;
-const MASK = 0x80;
-export const OPCODE_TEXT = 0x1;
-export const OPCODE_BINARY = 0x2;
-export const OPCODE_CLOSE = 0x8;
+export const OPCODE_TEXT = Opcode.Text;
+export const OPCODE_BINARY = Opcode.Binary;
 const NORMAL_CLOSURE = 1000;
 /** Frames prepared per stream, each with its own random masking key, used in turn. */
 const DISTINCT_KEYS = 64;
 
 export interface HandshakeBytes {
   readonly request: Buffer;
-  /** The Sec-WebSocket-Accept a correct server answers with (RFC 6455 §4.2.2). */
-  readonly accept: string;
+  /** The request's Sec-WebSocket-Key, to check the server's accept against (RFC 6455 §4.2.2). */
+  readonly key: string;
 }
 
 export function handshakeBytes(url: URL): HandshakeBytes {
-  const key = randomBytes(16).toString('base64');
-  const request = Buffer.from(
-    `GET ${url.pathname}${url.search} HTTP/1.1\r\nHost: ${url.host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
-      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
-    'latin1',
-  );
-  const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
-  return { request, accept };
+  const handshake = createClientHandshake({ host: url.host, path: `${url.pathname}${url.search}` });
+  return { request: Buffer.from(handshake.request, 'latin1'), key: handshake.key };
 }
 
-/** Checks a 101 response head (without the blank line); returns null when it is right, else why not. */
-export function responseProblem(head: string, accept: string): string | null {
-  if (!/^HTTP\/1\.1 101 /.test(head)) return `expected 101, got "${head.split('\r\n')[0]}"`;
-  const match = /\r\nsec-websocket-accept:\s*([^\r\n]*)/i.exec(head);
-  if (match?.[1]?.trim() !== accept) return `wrong Sec-WebSocket-Accept: ${match?.[1] ?? '(none)'}`;
-  return null;
+/** Checks a 101 response head with the core's client-side rules; returns null when it is right, else why not. */
+export function responseProblem(head: Uint8Array | string, key: string): string | null {
+  const response = parseResponseHead(head);
+  if (isRejection(response)) return `unreadable response head: ${response.reason}`;
+  const result = validateServerResponse(response, { key, deflateOffered: false });
+  return result.ok ? null : result.reason;
 }
 
-/** One masked client frame (FIN set) of `payload`. */
-export function clientFrame(opcode: number, payload: Buffer): Buffer {
-  const length = payload.length;
-  const extended = length < 126 ? 0 : length <= 0xffff ? 2 : 8;
-  const frame = Buffer.allocUnsafe(2 + extended + 4 + length);
-  frame[0] = FIN | opcode;
-  frame[1] = MASK | (extended === 0 ? length : extended === 2 ? 126 : 127);
-  if (extended === 2) frame.writeUInt16BE(length, 2);
-  if (extended === 8) frame.writeBigUInt64BE(BigInt(length), 2);
-  const keyAt = 2 + extended;
-  randomBytes(4).copy(frame, keyAt);
-  for (let i = 0; i < length; i++) frame[keyAt + 4 + i] = (payload[i] as number) ^ (frame[keyAt + (i & 3)] as number);
-  return frame;
+/** One masked client frame (FIN set) of `payload`, with a fresh random masking key. */
+export function clientFrame(opcode: Opcode, payload: Uint8Array): Buffer {
+  const frame = serializeFrame({ fin: true, opcode, payload, maskingKey: randomBytes(4) });
+  return Buffer.from(frame.buffer, frame.byteOffset, frame.length);
 }
 
 /** A masked close frame with status 1000 (RFC 6455 §5.5.1, §7.4.1). */
 export function closeFrame(): Buffer {
-  const payload = Buffer.alloc(2);
-  payload.writeUInt16BE(NORMAL_CLOSURE);
-  return clientFrame(OPCODE_CLOSE, payload);
+  return clientFrame(Opcode.Close, encodeClosePayload(NORMAL_CLOSURE, ''));
 }
 
 /**
@@ -71,7 +57,7 @@ export class FrameRing {
   readonly frameBytes: number;
   readonly #bytes: Buffer;
 
-  constructor(opcode: number, payload: Buffer) {
+  constructor(opcode: Opcode, payload: Uint8Array) {
     const frames = Array.from({ length: DISTINCT_KEYS }, () => clientFrame(opcode, payload));
     this.frameBytes = frames[0]!.length;
     // Twice over, so any run of up to DISTINCT_KEYS frames is one contiguous slice.
@@ -88,91 +74,42 @@ export class FrameRing {
 }
 
 /**
- * Reads the server's frames from a byte stream, in any chunking: every frame must be a final, unmasked
- * data frame of `opcode` carrying `expected.length` bytes; every `contentEvery`-th one is compared with
- * `expected` byte for byte. Calls onMessage per frame; returns a reason on the first wrong frame.
+ * Reads the server's frames with the core's parser (client role: frames must be unmasked, RFC 6455 §5.1), in
+ * any chunking: every frame must be a final data frame of `opcode` carrying `expected.length` bytes; every
+ * `contentEvery`-th one is compared with `expected` byte for byte. Sets `problem` on the first wrong frame.
  */
 export class EchoReader {
   readonly #expected: Buffer;
-  readonly #opcode: number;
+  readonly #opcode: Opcode;
   readonly #contentEvery: number;
-  readonly #header = Buffer.alloc(10);
-  #headerFilled = 0;
-  #headerNeeded = 2;
-  #payloadLeft = -1;
-  #payloadAt = 0;
-  #checking = false;
+  readonly #parser = new FrameParser({ role: 'client' });
   #frames = 0;
   problem: string | null = null;
 
-  constructor(expected: Buffer, opcode: number, contentEvery: number) {
+  constructor(expected: Buffer, opcode: Opcode, contentEvery: number) {
     this.#expected = expected;
     this.#opcode = opcode;
     this.#contentEvery = contentEvery;
   }
 
-  /** Returns how many frames this chunk completed. */
-  push(chunk: Buffer): number {
-    let completed = 0;
-    let at = 0;
-    while (at < chunk.length && this.problem === null) {
-      if (this.#payloadLeft < 0) {
-        while (this.#headerFilled < this.#headerNeeded && at < chunk.length) this.#header[this.#headerFilled++] = chunk[at++] as number;
-        if (this.#headerFilled < this.#headerNeeded) break;
-        // Not done: a problem (the loop ends), or the extended length still to read.
-        if (!this.#headerDone()) continue;
-        if (this.#payloadLeft === 0) completed += this.#frameDone();
-        continue;
-      }
-      const take = Math.min(this.#payloadLeft, chunk.length - at);
-      if (this.#checking && !chunk.subarray(at, at + take).equals(this.#expected.subarray(this.#payloadAt, this.#payloadAt + take))) {
+  /** Returns how many echoes this chunk completed. */
+  push(chunk: Uint8Array): number {
+    if (this.problem !== null) return 0;
+    const frames = this.#parser.push(chunk);
+    for (const frame of frames) {
+      const payload = frame.payload;
+      if (!frame.fin || frame.opcode !== this.#opcode) {
+        this.problem = `unexpected frame: opcode ${frame.opcode}, FIN ${frame.fin}`;
+      } else if (payload.length !== this.#expected.length) {
+        this.problem = `an echo of ${payload.length} bytes, expected ${this.#expected.length}`;
+      } else if (this.#frames % this.#contentEvery === 0 && !this.#expected.equals(payload)) {
         this.problem = 'an echo differs from what was sent';
-        break;
       }
-      this.#payloadAt += take;
-      this.#payloadLeft -= take;
-      at += take;
-      if (this.#payloadLeft === 0) completed += this.#frameDone();
+      if (this.problem !== null) return 0;
+      this.#frames++;
     }
-    return completed;
-  }
-
-  /** False while more header bytes are needed or when the frame is wrong. */
-  #headerDone(): boolean {
-    const first = this.#header[0] as number;
-    const second = this.#header[1] as number;
-    if (this.#headerNeeded === 2) {
-      if (first !== (FIN | this.#opcode) || (second & MASK) !== 0) {
-        this.problem = `unexpected frame: first bytes 0x${first.toString(16)} 0x${second.toString(16)}`;
-        return false;
-      }
-      const code = second & 0x7f;
-      if (code >= 126) {
-        this.#headerNeeded = code === 126 ? 4 : 10;
-        return false;
-      }
-      return this.#payloadStart(code);
-    }
-    const length = this.#headerNeeded === 4 ? this.#header.readUInt16BE(2) : Number(this.#header.readBigUInt64BE(2));
-    return this.#payloadStart(length);
-  }
-
-  #payloadStart(length: number): boolean {
-    if (length !== this.#expected.length) {
-      this.problem = `an echo of ${length} bytes, expected ${this.#expected.length}`;
-      return false;
-    }
-    this.#payloadLeft = length;
-    this.#payloadAt = 0;
-    this.#checking = this.#frames % this.#contentEvery === 0;
-    return true;
-  }
-
-  #frameDone(): number {
-    this.#frames++;
-    this.#payloadLeft = -1;
-    this.#headerFilled = 0;
-    this.#headerNeeded = 2;
-    return 1;
+    const violation = this.#parser.violation;
+    if (violation !== null) this.problem = `not a valid frame: ${violation.reason}`;
+    return frames.length;
   }
 }

@@ -3,7 +3,8 @@
  * key per frame), cut into the chunks a socket delivers (64 KiB reads on loopback), so frames straddle chunk
  * boundaries as they do on a real connection.
  */
-import { randomBytes } from 'node:crypto';
+import { clientFrame, OPCODE_TEXT } from '../load/raw-frames.ts';
+import type { Opcode } from '../../src/protocol/constants.ts';
 
 /** Node's socket read size: what 'data' events carry under load. */
 export const SOCKET_CHUNK_BYTES = 64 * 1024;
@@ -12,30 +13,12 @@ const TARGET_STREAM_BYTES = 2 * 1024 * 1024;
 
 export interface ParseInput {
   readonly payloadSize: number;
-  readonly opcode: number;
+  readonly opcode: Opcode;
   readonly frameCount: number;
   readonly payloadBytes: number;
   readonly stream: Buffer;
   /** The unmasked payloads, for checking that a parser delivers the right bytes. */
   readonly payloads: readonly Buffer[];
-}
-
-function header(payloadSize: number, opcode: number): Buffer {
-  const finAndOpcode = 0x80 | opcode;
-  if (payloadSize < 126) return Buffer.from([finAndOpcode, 0x80 | payloadSize]);
-  if (payloadSize <= 0xffff) {
-    const head = Buffer.alloc(4);
-    head[0] = finAndOpcode;
-    head[1] = 0x80 | 126;
-    head.writeUInt16BE(payloadSize, 2);
-    return head;
-  }
-  const head = Buffer.alloc(10);
-  head[0] = finAndOpcode;
-  head[1] = 0x80 | 127;
-  head.writeUInt32BE(Math.floor(payloadSize / 2 ** 32), 2);
-  head.writeUInt32BE(payloadSize >>> 0, 6);
-  return head;
 }
 
 function payloadFor(size: number, index: number, text: boolean): Buffer {
@@ -44,16 +27,13 @@ function payloadFor(size: number, index: number, text: boolean): Buffer {
   return payload;
 }
 
-export function buildParseInput(payloadSize: number, opcode: number): ParseInput {
+export function buildParseInput(payloadSize: number, opcode: Opcode): ParseInput {
   const frameCount = Math.max(4, Math.ceil(TARGET_STREAM_BYTES / (payloadSize + 14)));
   const parts: Buffer[] = [];
   const payloads: Buffer[] = [];
   for (let index = 0; index < frameCount; index++) {
-    const payload = payloadFor(payloadSize, index, opcode === 0x1);
-    const maskingKey = randomBytes(4);
-    const masked = Buffer.allocUnsafe(payloadSize);
-    for (let i = 0; i < payloadSize; i++) masked[i] = (payload[i] as number) ^ (maskingKey[i & 3] as number);
-    parts.push(header(payloadSize, opcode), maskingKey, masked);
+    const payload = payloadFor(payloadSize, index, opcode === OPCODE_TEXT);
+    parts.push(clientFrame(opcode, payload));
     payloads.push(payload);
   }
   return { payloadSize, opcode, frameCount, payloadBytes: payloadSize * frameCount, stream: Buffer.concat(parts), payloads };

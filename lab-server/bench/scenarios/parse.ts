@@ -3,6 +3,7 @@
  * 1 MiB payloads fed in 64 KiB chunks. Diagnostics: the lab's Connection (the message layer /echo runs on) against
  * the same Receiver, including text (UTF-8 validation) where ws uses Node's native isUtf8.
  */
+import { Opcode } from '../../src/protocol/constants.ts';
 import { selected, type BenchSettings } from '../options.ts';
 import { makeFigure, type Figure } from '../report.ts';
 import { buildParseInput, chunksOf, type ParseInput } from './parse-input.ts';
@@ -10,23 +11,21 @@ import { labFrameParser, loadLabConnection, newSink, wsReceiver, type ParserFact
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
-const OPCODE_TEXT = 0x1;
-const OPCODE_BINARY = 0x2;
 
 interface ParseCase {
   readonly id: string;
   readonly label: string;
   readonly size: number;
-  readonly opcode: number;
+  readonly opcode: Opcode;
   readonly lab: 'parser' | 'connection';
 }
 
 export const PARSE_CASES: readonly ParseCase[] = [
-  { id: 'parse-64', label: 'parse 64 B masked frames', size: 64, opcode: OPCODE_BINARY, lab: 'parser' },
-  { id: 'parse-16k', label: 'parse 16 KiB masked frames', size: 16 * KIB, opcode: OPCODE_BINARY, lab: 'parser' },
-  { id: 'parse-1m', label: 'parse 1 MiB masked frames', size: MIB, opcode: OPCODE_BINARY, lab: 'parser' },
-  { id: 'parse-conn-64', label: 'Connection vs Receiver, 64 B binary', size: 64, opcode: OPCODE_BINARY, lab: 'connection' },
-  { id: 'parse-conn-16k-text', label: 'Connection vs Receiver, 16 KiB text', size: 16 * KIB, opcode: OPCODE_TEXT, lab: 'connection' },
+  { id: 'parse-64', label: 'parse 64 B masked frames', size: 64, opcode: Opcode.Binary, lab: 'parser' },
+  { id: 'parse-16k', label: 'parse 16 KiB masked frames', size: 16 * KIB, opcode: Opcode.Binary, lab: 'parser' },
+  { id: 'parse-1m', label: 'parse 1 MiB masked frames', size: MIB, opcode: Opcode.Binary, lab: 'parser' },
+  { id: 'parse-conn-64', label: 'Connection vs Receiver, 64 B binary', size: 64, opcode: Opcode.Binary, lab: 'connection' },
+  { id: 'parse-conn-16k-text', label: 'Connection vs Receiver, 16 KiB text', size: 16 * KIB, opcode: Opcode.Text, lab: 'connection' },
 ];
 
 const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

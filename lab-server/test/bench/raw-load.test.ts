@@ -7,6 +7,7 @@ import { runEchoLoad } from '../../bench/load/echo-load.ts';
 import { runHandshakeLoad } from '../../bench/load/handshake-load.ts';
 import { EchoReader, OPCODE_BINARY, OPCODE_TEXT, clientFrame, handshakeBytes, responseProblem } from '../../bench/load/raw-frames.ts';
 import { FrameParser } from '../../src/protocol/frame/parser.ts';
+import { computeAccept } from '../../src/protocol/handshake/accept.ts';
 import { serializeFrame } from '../../src/protocol/frame/serializer.ts';
 import { Opcode } from '../../src/protocol/constants.ts';
 import { start, type Started } from '../server/helpers.ts';
@@ -52,11 +53,12 @@ describe('prepared client bytes', () => {
   });
 
   it('the handshake check accepts only a 101 with the right accept', () => {
-    const { request, accept } = handshakeBytes(new URL('ws://127.0.0.1:1/echo?x=1'));
+    const { request, key } = handshakeBytes(new URL('ws://127.0.0.1:1/echo?x=1'));
     expect(request.toString('latin1')).toMatch(/^GET \/echo\?x=1 HTTP\/1\.1\r\n/);
-    expect(responseProblem(`HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: ${accept}`, accept)).toBeNull();
-    expect(responseProblem('HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: x', accept)).toMatch(/wrong/);
-    expect(responseProblem('HTTP/1.1 400 Bad Request', accept)).toMatch(/expected 101/);
+    const upgrade = 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n';
+    expect(responseProblem(`${upgrade}Sec-WebSocket-Accept: ${computeAccept(key)}\r\n\r\n`, key)).toBeNull();
+    expect(responseProblem(`${upgrade}Sec-WebSocket-Accept: x\r\n\r\n`, key)).toMatch(/does not match/);
+    expect(responseProblem('HTTP/1.1 400 Bad Request\r\n\r\n', key)).toMatch(/instead of 101/);
   });
 });
 
