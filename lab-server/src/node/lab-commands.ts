@@ -5,21 +5,15 @@
  * a deliberately broken frame, a message big enough to meet TCP's backpressure. Every command gets a
  * `command-result`; whatever the observer sends, the answer is a one-line reason, never a crash.
  */
-import { Opcode } from '../protocol/constants.ts';
-import type { OutgoingFrame } from '../protocol/frame/serializer.ts';
 import { encodeUtf8 } from '../protocol/utf8.ts';
 import { describeSocketError, LOG_PREFIX } from './log.ts';
 import { parseLabCommand } from '../reports/lab-command-parse.ts';
 import type { LabCommand } from '../reports/lab-report-types.ts';
 import { clientVerdict, serverViolationFrame } from '../reports/server-violation-frames.ts';
+import { writeFragmented, writeInterleaved } from '../reports/fragmented-message.ts';
 import type { LabSession } from './lab.ts';
 import type { LabSubject } from './lab-subject.ts';
 
-/** send-interleaved: a text frame and two continuations, with room for a control frame between each two. */
-const INTERLEAVED_FRAGMENTS = 3;
-/** send-interleaved: the data of the ping and of the unsolicited pong written between the fragments. */
-const INTERLEAVED_PING = encodeUtf8('between fragments');
-const INTERLEAVED_PONG = encodeUtf8('unsolicited');
 /** send-large: byte i of the message is i mod 256, so a reader can check every byte. */
 const LARGE_PATTERN = Uint8Array.from({ length: 256 }, (_, i) => i);
 
@@ -78,7 +72,7 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
       break;
     case 'send-fragmented': {
       const bytes = encodeUtf8(command.text);
-      writeFragments(subject, splitEvenly(bytes, command.fragments), []);
+      writeFragmented(connection, bytes, command.fragments);
       subject.reportTextSent(command.text, bytes.length, false);
       break;
     }
@@ -92,13 +86,8 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
       break;
     }
     case 'send-interleaved': {
-      // RFC 6455 §5.4: "Control frames MAY be injected in the middle of a fragmented message."
       const bytes = encodeUtf8(command.text);
-      writeFragments(subject, splitEvenly(bytes, INTERLEAVED_FRAGMENTS), [
-        { fin: true, opcode: Opcode.Ping, payload: INTERLEAVED_PING },
-        // RFC 6455 §5.5.3: an unsolicited pong is a heartbeat; no answer is expected.
-        { fin: true, opcode: Opcode.Pong, payload: INTERLEAVED_PONG },
-      ]);
+      writeInterleaved(connection, bytes);
       subject.reportTextSent(command.text, bytes.length, false);
       break;
     }
@@ -130,32 +119,6 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
   }
   transport.pump();
   return null;
-}
-
-/**
- * One text message as consecutive frames (RFC 6455 §5.4): a text frame with FIN clear, continuation
- * frames, FIN on the last; `between[i]` (a control frame) is written after fragment i.
- */
-function writeFragments(subject: LabSubject, fragments: readonly Uint8Array[], between: readonly OutgoingFrame[]): void {
-  const connection = subject.transport!.connection;
-  const last = fragments.length - 1;
-  fragments.forEach((payload, i) => {
-    connection.sendRawFrame({ fin: i === last, opcode: i === 0 ? Opcode.Text : Opcode.Continuation, payload });
-    const control = between[i];
-    if (control !== undefined && i < last) connection.sendRawFrame(control);
-  });
-}
-
-/** `count` pieces whose lengths differ by at most one (some are empty when bytes are fewer than pieces). */
-function splitEvenly(bytes: Uint8Array, count: number): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
-  let at = 0;
-  for (let i = 0; i < count; i++) {
-    const size = Math.floor(bytes.length / count) + (i < bytes.length % count ? 1 : 0);
-    pieces.push(bytes.subarray(at, at + size));
-    at += size;
-  }
-  return pieces;
 }
 
 function largeMessage(length: number): Uint8Array {

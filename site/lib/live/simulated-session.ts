@@ -5,7 +5,7 @@
  * so the live page draws a simulation exactly as it draws live traffic. Synchronous: every action is
  * carried through both connections before it returns.
  */
-import { CloseCode, DEFAULT_RECORD_PREVIEW_BYTES, Opcode } from '../../../lab-server/src/protocol/constants.ts';
+import { CloseCode, DEFAULT_RECORD_PREVIEW_BYTES } from '../../../lab-server/src/protocol/constants.ts';
 import { Connection } from '../../../lab-server/src/protocol/connection.ts';
 import type { ConnectionEvent } from '../../../lab-server/src/protocol/connection-types.ts';
 import { acceptSteps } from '../../../lab-server/src/protocol/handshake/accept.ts';
@@ -18,15 +18,14 @@ import { frameRecordToJson, textPreview, toHex, violationToJson } from '../../..
 import type { LabCommand, LabReport } from '../../../lab-server/src/reports/lab-report-types.ts';
 import { parseLabCommand } from '../../../lab-server/src/reports/lab-command-parse.ts';
 import { clientVerdict, serverViolationFrame } from '../../../lab-server/src/reports/server-violation-frames.ts';
+import { writeFragmented, writeInterleaved } from '../../../lab-server/src/reports/fragmented-message.ts';
 import type { ProtocolViolation } from '../../../lab-server/src/protocol/violation.ts';
 import { SimulatedDeflate } from './deflate-codec.ts';
-import { splitEvenly, writeFragments } from './simulated-fragments.ts';
 import type { CommandRequest, DriverListener, LabDriver, PageEvent } from './session-events.ts';
 
 export const SIMULATED_SESSION = 'simulation';
 const SIMULATED_HOST = 'lab.simulation';
 /** send-interleaved: three fragments, a ping after the first and a pong after the second. */
-const INTERLEAVED_FRAGMENTS = 3;
 
 
 /** Why a report carries the fields it does: the JSON a real /lab observer would receive. */
@@ -141,7 +140,7 @@ export class SimulatedSession implements LabDriver {
           return null;
         case 'send-fragmented': {
           const bytes = encodeUtf8(command.text);
-          writeFragments(server, splitEvenly(bytes, command.fragments), []);
+          writeFragmented(server, bytes, command.fragments);
           this.#reportSent('text', bytes.length, command.text);
           return null;
         }
@@ -155,13 +154,8 @@ export class SimulatedSession implements LabDriver {
           return null;
         }
         case 'send-interleaved': {
-          // RFC 6455 §5.4: control frames MAY be injected in the middle of a fragmented message.
           const bytes = encodeUtf8(command.text);
-          writeFragments(server, splitEvenly(bytes, INTERLEAVED_FRAGMENTS), [
-            { fin: true, opcode: Opcode.Ping, payload: encodeUtf8('between fragments') },
-            // RFC 6455 §5.5.3: an unsolicited pong is a heartbeat; no answer is expected.
-            { fin: true, opcode: Opcode.Pong, payload: encodeUtf8('unsolicited') },
-          ]);
+          writeInterleaved(server, bytes);
           this.#reportSent('text', bytes.length, command.text);
           return null;
         }
