@@ -49,28 +49,18 @@ export function closeFrame(): Buffer {
   return clientFrame(Opcode.Close, encodeClosePayload(NORMAL_CLOSURE, ''));
 }
 
-/**
- * `count` frames of the same message back to back, each with its own masking key, so a sender can write any
- * run of k consecutive frames as one slice: frames(i, k) starting at frame i, wrapping around.
- */
+/** The same message as 64 frames, each with its own masking key, handed out in turn. */
 export class FrameRing {
-  readonly frameBytes: number;
-  readonly #bytes: Buffer;
+  readonly #frames: Buffer[];
 
   constructor(opcode: Opcode, payload: Uint8Array) {
-    const frames = Array.from({ length: DISTINCT_KEYS }, () => clientFrame(opcode, payload));
-    this.frameBytes = frames[0]!.length;
-    // Twice over, so any run of up to DISTINCT_KEYS frames is one contiguous slice.
-    this.#bytes = Buffer.concat([...frames, ...frames]);
+    this.#frames = Array.from({ length: DISTINCT_KEYS }, () => clientFrame(opcode, payload));
   }
 
-  /** `count` (<= 64) consecutive frames starting at frame `first` (mod 64). */
-  frames(first: number, count: number): Buffer {
-    const start = (first % DISTINCT_KEYS) * this.frameBytes;
-    return this.#bytes.subarray(start, start + count * this.frameBytes);
+  /** Frame `index` (mod 64). */
+  frame(index: number): Buffer {
+    return this.#frames[index % DISTINCT_KEYS]!;
   }
-
-  static readonly SIZE = DISTINCT_KEYS;
 }
 
 /**
