@@ -4,9 +4,12 @@
  * until the time is up. Counts completed open+close cycles.
  */
 import { closeRaw, openRaw } from './raw-client.ts';
-import { handshakeBytes } from './raw-frames.ts';
+import { closeFrameRing, handshakeBytes } from './raw-frames.ts';
 
-/** Requests prepared in advance (each its own random key), used in turn: the load spends no CPU on keys and SHA-1. */
+/**
+ * Requests prepared in advance (each its own random key), used in turn, and close frames likewise (each its own
+ * masking key): the load spends no CPU on making keys.
+ */
 const PREPARED_REQUESTS = 64;
 
 export interface HandshakeLoadOptions {
@@ -19,6 +22,7 @@ export interface HandshakeLoadOptions {
 export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<{ cycles: number; elapsedMs: number }> {
   const url = new URL(options.url);
   const prepared = Array.from({ length: PREPARED_REQUESTS }, () => handshakeBytes(url));
+  const closeFrames = closeFrameRing();
   let next = 0;
   const warmupEnd = performance.now() + options.warmupMs;
   const end = warmupEnd + options.measureMs;
@@ -26,8 +30,9 @@ export async function runHandshakeLoad(options: HandshakeLoadOptions): Promise<{
   let failed = false;
   const worker = async (): Promise<void> => {
     while (performance.now() < end && !failed) {
-      const { socket } = await openRaw(url, prepared[next++ % PREPARED_REQUESTS]);
-      await closeRaw(socket);
+      const index = next++;
+      const { socket } = await openRaw(url, prepared[index % PREPARED_REQUESTS]);
+      await closeRaw(socket, closeFrames.frame(index));
       const now = performance.now();
       if (now >= warmupEnd && now < end) cycles++;
     }

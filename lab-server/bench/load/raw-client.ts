@@ -62,8 +62,10 @@ export function openRaw(url: URL, prepared: HandshakeBytes = handshakeBytes(url)
 /**
  * The client's side of the closing handshake (RFC 6455 §7.1.2): sends a close frame, then waits for the
  * server to close TCP, which it must do first (§7.1.1). Bytes arriving meanwhile (its close frame) are ignored.
+ * `frame` is a prepared masked close frame (raw-frames.ts); by default one is made with a fresh key, a crypto
+ * call that a load closing thousands of connections should not pay each time.
  */
-export function closeRaw(socket: net.Socket, timeoutMs = 5000): Promise<void> {
+export function closeRaw(socket: net.Socket, frame: Buffer = closeFrame(), timeoutMs = 5000): Promise<void> {
   return new Promise((resolve, reject) => {
     if (socket.destroyed) {
       resolve();
@@ -80,6 +82,6 @@ export function closeRaw(socket: net.Socket, timeoutMs = 5000): Promise<void> {
       clearTimeout(timer);
       resolve();
     });
-    socket.write(closeFrame());
+    socket.write(frame);
   });
 }

@@ -44,9 +44,14 @@ export function clientFrame(opcode: Opcode, payload: Uint8Array): Buffer {
   return Buffer.from(frame.buffer, frame.byteOffset, frame.length);
 }
 
-/** A masked close frame with status 1000 (RFC 6455 §5.5.1, §7.4.1). */
+/** A masked close frame with status 1000 (RFC 6455 §5.5.1, §7.4.1), with a fresh random masking key. */
 export function closeFrame(): Buffer {
   return clientFrame(Opcode.Close, encodeClosePayload(NORMAL_CLOSURE, ''));
+}
+
+/** 64 close frames with status 1000, each with its own masking key, for loads that close thousands of connections. */
+export function closeFrameRing(): FrameRing {
+  return new FrameRing(Opcode.Close, encodeClosePayload(NORMAL_CLOSURE, ''));
 }
 
 /** The same message as 64 frames, each with its own masking key, handed out in turn. */
