@@ -21,12 +21,26 @@ describe('EchoReader', () => {
   it.each([[5], [126], [70_000]])('counts every echo of %i bytes, whatever the chunking', (size) => {
     const payload = Buffer.from(Array.from({ length: size }, (_, i) => (i * 7) & 0xff));
     const stream = serverFrames(payload, 5);
-    for (const chunkSize of [1, 3, 64, 65_536]) {
+    for (const chunkSize of [1, 3, 64, 65_536, 100_000, 150_000]) {
       const reader = new EchoReader(payload, OPCODE_BINARY, 1);
       let counted = 0;
       for (let at = 0; at < stream.length; at += chunkSize) counted += reader.push(stream.subarray(at, at + chunkSize));
       expect(reader.problem).toBeNull();
       expect(counted).toBe(5);
+    }
+  });
+
+  it('catches one wrong large echo among right ones, in any chunking (its payload memory is reused)', () => {
+    const payload = Buffer.from(Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff));
+    const wrong = Buffer.from(payload);
+    wrong[50_000]! ^= 1;
+    for (const wrongAt of [0, 1, 3]) {
+      const stream = Buffer.concat([0, 1, 2, 3].map((index) => serverFrames(index === wrongAt ? wrong : payload, 1)));
+      for (const chunkSize of [1_000, 65_536, 100_000, 150_000]) {
+        const reader = new EchoReader(payload, OPCODE_BINARY, 1);
+        for (let at = 0; at < stream.length; at += chunkSize) reader.push(stream.subarray(at, at + chunkSize));
+        expect(reader.problem, `wrong echo ${wrongAt}, chunks of ${chunkSize}`).toMatch(/differs/);
+      }
     }
   });
 
