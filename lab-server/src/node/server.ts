@@ -2,7 +2,6 @@ import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
 import { parseRequestHead } from '../protocol/handshake/http-head.ts';
 import { isWebSocketUpgrade } from '../protocol/handshake/server.ts';
 import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
@@ -21,6 +20,7 @@ import { shutdownServer } from './shutdown.ts';
 import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
+import { readRequestHead, type RequestHeadLimits } from './request-head.ts';
 
 // node:http by require, not by an ES import: importing it as an ES module evaluates every export,
 // and its lazy ones (WebSocket, CloseEvent, ...) load undici, http2, worker_threads and more, ~2.4 MB
@@ -216,48 +216,20 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     }
   }
 
+  const headLimits: RequestHeadLimits = { log, maxHeadBytes, handshakeTimeoutMs, rejectLingerMs };
   function readHead(socket: Socket, peer: string): void {
-    const reader = new HttpHeadReader(maxHeadBytes);
-    const onData = (chunk: Buffer): void => {
-      const result = reader.push(chunk);
-      if (result === null) return;
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      clearTimeout(timer);
-      if (isRejection(result)) {
-        log(`${LOG_PREFIX} ${peer} rejected: ${result.status} ${result.reason} (${result.section})`);
-        sendRejection(socket, rejectionText(result), rejectLingerMs);
-        return;
-      }
-      const request = parseRequestHead(result.head);
-      if (isRejection(request)) {
-        log(`${LOG_PREFIX} ${peer} rejected: ${request.status} ${request.reason} (${request.section})`);
-        sendRejection(socket, rejectionText(request), rejectLingerMs);
-        return;
-      }
-      route(socket, peer, request, result.rest, () => {
+    readRequestHead(socket, peer, headLimits, (request, { head, rest }) => {
+      route(socket, peer, request, rest, () => {
         // Not ours: node:http serves it, from the very first byte we read.
         socket.removeAllListeners('error');
         httpSockets.add(socket);
         socket.on('close', forgetHttpSocket);
         socket.pause();
-        socket.unshift(Buffer.concat([result.head, result.rest]));
+        socket.unshift(Buffer.concat([head, rest]));
         httpServer.emit('connection', socket);
         socket.resume();
       });
-    };
-    const onClose = (): void => clearTimeout(timer);
-    const onTimeout = (): void => {
-      socket.off('data', onData);
-      socket.off('close', onClose);
-      log(`${LOG_PREFIX} ${peer} handshake timed out: no complete request head within ${handshakeTimeoutMs} ms`);
-      sendRejection(socket, rejectionText(serverRejection(408, 'RFC 9110 §15.5.9', `no complete request head within ${handshakeTimeoutMs} ms`)), rejectLingerMs);
-    };
-    socket.on('data', onData);
-    socket.once('close', onClose);
-    // A plain timer, cleared when the head is complete (or the socket leaves): socket.setTimeout would
-    // leave a spent Timeout object on every WebSocket for its whole life (idle connections must stay cheap).
-    const timer = setTimeout(onTimeout, handshakeTimeoutMs);
+    });
   }
 
   // Shared by every socket (no closure per connection: idle connections must stay cheap).
