@@ -8,10 +8,15 @@ import { startLabServer, type LabServer } from '../../lab-server/src/node/server
 import { ensureBuilt } from './build.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR } from './support.ts';
 
+/** Log lines of the lab server kept for serverState(). */
+const MAX_KEPT_LOG_LINES = 20;
+
 export interface SiteInBrowser {
   /** "http://127.0.0.1:PORT": the lab server serving dist/. */
   readonly url: string;
   readonly browser: Browser;
+  /** What the lab server has to say about its state, for a failing test's message: open WebSockets and its last log lines. */
+  serverState(): string;
   /** A fresh page at `path` (relative to the root) that records console errors and uncaught exceptions. */
   open(path: string, waitUntil?: 'load' | 'networkidle'): Promise<{ page: Page; errors: string[] }>;
   /** Scrolls an island into view (client:visible) and waits until Astro has hydrated it. */
@@ -21,10 +26,14 @@ export interface SiteInBrowser {
 export function useSiteInBrowser(): SiteInBrowser {
   let server: LabServer | undefined;
   let browser: Browser | undefined;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     ensureBuilt();
-    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: () => {} });
+    server = await startLabServer({ port: 0, staticDir: DIST_DIR, log: (line) => {
+      logs.push(line);
+      if (logs.length > MAX_KEPT_LOG_LINES) logs.shift();
+    } });
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS] });
   }, 180_000);
 
@@ -44,6 +53,10 @@ export function useSiteInBrowser(): SiteInBrowser {
     },
     get browser() {
       return started().browser;
+    },
+    serverState() {
+      const { server: lab } = started();
+      return `lab server: ${lab.webSocketCount()} WebSockets open; its last log lines:\n${logs.join('\n') || '(none)'}`;
     },
     async open(path, waitUntil = 'load') {
       const page = await started().browser.newPage();
