@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkNginxConfig, GOOD_CONFIG, NAIVE_CONFIG, parseNginx, parseNginxTime } from './nginx-config-check.ts';
+import { checkNginxConfig, GOOD_CONFIG, NAIVE_CONFIG } from './nginx-config-check.ts';
+import { parseNginx, parseNginxTime } from './nginx-syntax.ts';
 
 function only(text: string, heartbeat: number | null = 30) {
   const result = checkNginxConfig(text, heartbeat);
