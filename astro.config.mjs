@@ -49,6 +49,19 @@ export default defineConfig({
   // Astro 7 defaults to JSX whitespace rules, which glue "and<a>" together across line breaks; the
   // lossless compression keeps prose written over several lines reading as written.
   compressHTML: true,
+  vite: {
+    build: {
+      rollupOptions: {
+        // Astro's own MDX pipeline marks every .mdx page with "use astro:head-inject", and the bundler warns
+        // that it may not preserve it (withastro/astro#18087): 13 multi-line warnings on every `npm start`
+        // that say nothing about this project. Every other warning still shows.
+        onwarn(warning, warn) {
+          if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('use astro:head-inject')) return;
+          warn(warning);
+        },
+      },
+    },
+  },
   markdown: {
     // Highlighted at build time in both themes; global.css picks one (no highlighter in the browser).
     shikiConfig: { themes: { light: 'github-light', dark: 'github-dark' } },
