@@ -101,6 +101,7 @@ function execute(subject: LabSubject, command: LabCommand): string | null {
       transport.pump(); // earlier events first, so the marked record is this frame's
       subject.expectViolation(verdict);
       connection.sendRawFrame(frame);
+      transport.awaitPeerFailure();
       break;
     }
     case 'send-large': {

@@ -64,6 +64,8 @@ export class WebSocketTransport {
   #pumping = false;
   /** Called once the socket has taken everything queued so far (see afterWritten). */
   #afterWritten: (() => void)[] | null = null;
+  /** We sent a frame the peer must reject (awaitPeerFailure): a timeout then means it never failed the connection. */
+  #awaitingFailure = false;
 
   constructor(
     socket: Socket,
@@ -104,6 +106,17 @@ export class WebSocketTransport {
     this.connection.close(code, reason);
     this.pump();
     if (!this.#finished) this.socket.setTimeout(this.host.closeTimeoutMs);
+  }
+
+  /**
+   * We have sent a frame the peer must reject: it must now fail the connection (RFC 6455 §7.1.7), with a close
+   * frame or by closing TCP. Bounded like a closing handshake, so a peer that does neither cannot keep the
+   * connection (and its report) open forever.
+   */
+  awaitPeerFailure(): void {
+    if (this.#finished) return;
+    this.#awaitingFailure = true;
+    this.socket.setTimeout(this.host.closeTimeoutMs);
   }
 
   /** Runs the event loop of the connection: events to the handler, then bytes to the socket. */
@@ -211,7 +224,10 @@ export class WebSocketTransport {
 
   timedOut(): void {
     if (!this.#finished) {
-      this.host.log(`${LOG_PREFIX} ${this.peer} ${this.path} closing handshake timed out after ${this.host.closeTimeoutMs} ms`);
+      const what = this.#awaitingFailure
+        ? 'did not fail the connection after a frame it must reject (RFC 6455 §7.1.7)'
+        : 'closing handshake timed out';
+      this.host.log(`${LOG_PREFIX} ${this.peer} ${this.path} ${what}: closed after ${this.host.closeTimeoutMs} ms`);
     }
     this.socket.destroy();
   }

@@ -264,6 +264,32 @@ describe('violation: the server breaks a rule on purpose and the client fails th
     });
   }
 
+  it('a client that neither fails nor answers is closed after the close timeout, and the observer hears of it', async () => {
+    const CLOSE_TIMEOUT_MS = 300;
+    const quick = await start({ closeTimeoutMs: CLOSE_TIMEOUT_MS });
+    try {
+      const observer = await observe(quick);
+      // A raw subject that reads everything and says nothing: it ignores the frame it must reject.
+      const socket = net.connect(quick.port, '127.0.0.1');
+      await new Promise((resolve) => socket.once('connect', resolve));
+      socket.on('data', () => {});
+      const ended = new Promise<number>((resolve) => socket.once('close', () => resolve(performance.now())));
+      socket.write(handshakeHead(`/lab?session=${observer.subjectUrl.split('session=')[1]}`));
+      expect(await eventually(() => observer.ofType('handshake-response', 1).length === 1)).toBe(true);
+      const sent = performance.now();
+      expect(await observer.command({ id: nextId++, type: 'violation', kind: 'rsv2' })).toMatchObject({ ok: true, subject: 1 });
+      const closedAfter = (await ended) - sent;
+      expect(closedAfter).toBeGreaterThanOrEqual(CLOSE_TIMEOUT_MS - 50);
+      expect(closedAfter).toBeLessThan(CLOSE_TIMEOUT_MS + 3000);
+      expect(await eventually(() => observer.ofType('closed', 1).length === 1)).toBe(true);
+      expect(observer.ofType('closed', 1)[0]).toMatchObject({ code: 1006, wasClean: false });
+      expect(quick.logs.some((line) => line.includes(`did not fail the connection after a frame it must reject (RFC 6455 §7.1.7): closed after ${CLOSE_TIMEOUT_MS} ms`))).toBe(true);
+      observer.ws.close();
+    } finally {
+      await quick.server.close();
+    }
+  });
+
   it('the core client reaches the same verdict as the report, for every kind', async () => {
     const observer = await observe();
     for (const [i, kind] of SERVER_VIOLATIONS.entries()) {
