@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { browserSkipReason, launchChromium } from '../support/chromium.ts';
-import { eventually, start, type Started } from '../server/helpers.ts';
-import { framesOf, observe, ofType, startTarget, type Record_, type Target } from '../server/inspect-helpers.ts';
+import { eventually, type Started } from '../server/helpers.ts';
+import { closeInspectRelay, framesOf, observe, ofType, startInspectRelay, type Record_, type Target } from '../server/inspect-helpers.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -20,8 +20,7 @@ describe.skipIf(skipReason !== null)('interop: headless Chromium -> lab server -
   let page: Page;
 
   beforeAll(async () => {
-    target = await startTarget({ threshold: 0 });
-    lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${target.port}/app`) } });
+    ({ target, lab } = await startInspectRelay({ threshold: 0 }, '/app'));
     browser = await launchChromium();
     page = await browser.newPage();
     // Any page of the lab server's origin will do (the site may not be built: the server still answers).
@@ -29,8 +28,7 @@ describe.skipIf(skipReason !== null)('interop: headless Chromium -> lab server -
   });
   afterAll(async () => {
     await browser?.close();
-    await lab?.server.close();
-    await target?.close();
+    await closeInspectRelay(target, lab);
   });
 
   it("the browser's messages reach the target and come back unchanged; every frame is reported and inflated", async () => {

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import net from 'node:net';
 import { expect } from 'vitest';
 import WebSocket, { WebSocketServer, type PerMessageDeflateOptions } from 'ws';
-import { eventually, type Started } from './helpers.ts';
+import { eventually, start, type Started } from './helpers.ts';
 
 export type Report = Record<string, unknown> & { type: string; t: number; subject?: number };
 export type Record_ = Record<string, unknown>;
@@ -49,6 +49,24 @@ export async function startTarget(perMessageDeflate: boolean | PerMessageDeflate
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * A `ws` echo target and a lab server whose /inspect relays to it (at `path` on the target): the setup of
+ * every relay test. Close it with closeInspectRelay.
+ */
+export async function startInspectRelay(
+  perMessageDeflate: boolean | PerMessageDeflateOptions = false,
+  path = '/',
+): Promise<{ target: Target; lab: Started }> {
+  const target = await startTarget(perMessageDeflate);
+  const lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${target.port}${path}`) } });
+  return { target, lab };
+}
+
+export async function closeInspectRelay(target: Target | undefined, lab: Started | undefined): Promise<void> {
+  await lab?.server.close();
+  await target?.close();
 }
 
 export interface Observer {

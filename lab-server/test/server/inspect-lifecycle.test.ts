@@ -6,7 +6,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, handshakeHead, start, type Started } from './helpers.ts';
-import { framesOf, nextMessage, observe, ofType, openApp, startTarget, type Target } from './inspect-helpers.ts';
+import { closeInspectRelay, framesOf, nextMessage, observe, ofType, openApp, startInspectRelay, type Target } from './inspect-helpers.ts';
 
 describe('the app leaves mid-handshake', () => {
   it('the relay drops its connection to the silent target at once, and observers learn why', async () => {
@@ -49,14 +49,8 @@ describe('the app leaves mid-handshake', () => {
 describe('relayed connections', () => {
   let target: Target;
   let lab: Started;
-  beforeAll(async () => {
-    target = await startTarget({ threshold: 0 });
-    lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${target.port}/`) } });
-  });
-  afterAll(async () => {
-    await lab.server.close();
-    await target.close();
-  });
+  beforeAll(async () => ({ target, lab } = await startInspectRelay({ threshold: 0 })));
+  afterAll(() => closeInspectRelay(target, lab));
 
   it('an app that vanishes without a close frame: closed with 1006, wasClean false (RFC 6455 §7.1.5)', async () => {
     const observer = await observe(lab);

@@ -4,20 +4,14 @@
  * both directions must be reported to /lab/observe?watch=inspect, decoded (and inflated) by the core.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, start, type Started } from './helpers.ts';
-import { framesOf, nextMessage, observe, ofType, openApp, startTarget, type Record_, type Target } from './inspect-helpers.ts';
+import { eventually, type Started } from './helpers.ts';
+import { closeInspectRelay, framesOf, nextMessage, observe, ofType, openApp, startInspectRelay, type Record_, type Target } from './inspect-helpers.ts';
 
 describe('relaying an app to its server', () => {
   let target: Target;
   let lab: Started;
-  beforeAll(async () => {
-    target = await startTarget();
-    lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${target.port}/socket`) } });
-  });
-  afterAll(async () => {
-    await lab.server.close();
-    await target.close();
-  });
+  beforeAll(async () => ({ target, lab } = await startInspectRelay(false, '/socket')));
+  afterAll(() => closeInspectRelay(target, lab));
 
   it('hello tells every observer where the app should connect', async () => {
     const observer = await observe(lab, '');
@@ -141,14 +135,8 @@ describe('relaying an app to its server', () => {
 describe('compressed messages (permessage-deflate negotiated end to end)', () => {
   let target: Target;
   let lab: Started;
-  beforeAll(async () => {
-    target = await startTarget({ threshold: 0 });
-    lab = await start({ inspect: { target: new URL(`ws://127.0.0.1:${target.port}/`) } });
-  });
-  afterAll(async () => {
-    await lab.server.close();
-    await target.close();
-  });
+  beforeAll(async () => ({ target, lab } = await startInspectRelay({ threshold: 0 })));
+  afterAll(() => closeInspectRelay(target, lab));
 
   it.each([
     ['with context takeover', {}],
