@@ -33,6 +33,20 @@ export function experimentDuration(search: string): number {
   return Number.isInteger(value) && value >= MIN_EXPERIMENT_MS && value <= EXPERIMENT_MS ? value : EXPERIMENT_MS;
 }
 
+/** Largest seed the contract accepts (the lab server's limits.ts). */
+const MAX_SEED = 0xffff_ffff;
+
+/**
+ * A fixed seed from the page's query (`?pvp-seed=42`): every run then sees the same events at the same offsets,
+ * live or simulated, so a class can compare runs and a test can rely on events arriving. Null when missing or
+ * out of range (each run then draws its own).
+ */
+export function seedFromQuery(search: string): number | null {
+  const raw = new URLSearchParams(search).get('pvp-seed');
+  const value = raw === null || raw === '' ? Number.NaN : Number(raw);
+  return Number.isInteger(value) && value >= 0 && value <= MAX_SEED ? value : null;
+}
+
 /** `?pvp=simulate` asks for the simulation even when a lab server answers (to compare, or to test). */
 export function wantsSimulation(search: string): boolean {
   return new URLSearchParams(search).get('pvp') === 'simulate';
