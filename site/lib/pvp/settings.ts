@@ -1,5 +1,6 @@
 /** The page's settings and how they become the contract's start parameters. */
 import type { ExperimentParams } from '../../../lab-server/src/reports/push-vs-poll-types.ts';
+import { ParamRange } from '../../../lab-server/src/node/push-vs-poll/limits.ts';
 
 export interface Settings {
   eventsPerSecond: number;
@@ -33,9 +34,6 @@ export function experimentDuration(search: string): number {
   return Number.isInteger(value) && value >= MIN_EXPERIMENT_MS && value <= EXPERIMENT_MS ? value : EXPERIMENT_MS;
 }
 
-/** Largest seed the contract accepts (the lab server's limits.ts). */
-const MAX_SEED = 0xffff_ffff;
-
 /**
  * A fixed seed from the page's query (`?pvp-seed=42`): every run then sees the same events at the same offsets,
  * live or simulated, so a class can compare runs and a test can rely on events arriving. Null when missing or
@@ -44,7 +42,8 @@ const MAX_SEED = 0xffff_ffff;
 export function seedFromQuery(search: string): number | null {
   const raw = new URLSearchParams(search).get('pvp-seed');
   const value = raw === null || raw === '' ? Number.NaN : Number(raw);
-  return Number.isInteger(value) && value >= 0 && value <= MAX_SEED ? value : null;
+  // The range the lab server accepts (pure constants, like the event source the simulation shares with it).
+  return Number.isInteger(value) && value >= ParamRange.seed.min && value <= ParamRange.seed.max ? value : null;
 }
 
 /** `?pvp=simulate` asks for the simulation even when a lab server answers (to compare, or to test). */
