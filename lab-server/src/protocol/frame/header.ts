@@ -42,6 +42,12 @@ export function extendedLengthBytes(lengthCode: number): 0 | 2 | 8 {
   return lengthCode === LENGTH_64BIT_MARKER ? 8 : lengthCode === LENGTH_16BIT_MARKER ? 2 : 0;
 }
 
+/** The payload length the second header byte declares by itself, or 0 when an extended length follows. */
+export function sevenBitPayloadLength(secondByte: number): number {
+  const lengthCode = secondByte & PAYLOAD_LENGTH_BITS;
+  return extendedLengthBytes(lengthCode) === 0 ? lengthCode : 0;
+}
+
 export function lengthEncodingOf(lengthCode: number): LengthEncoding {
   return lengthCode === LENGTH_64BIT_MARKER ? '64-bit' : lengthCode === LENGTH_16BIT_MARKER ? '16-bit' : '7-bit';
 }

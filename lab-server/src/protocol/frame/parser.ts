@@ -31,12 +31,12 @@ import {
   frameStartViolation,
   lengthHighWord,
   payloadLengthViolation,
+  sevenBitPayloadLength,
 } from './header.ts';
 import { applyMask } from './mask.ts';
-import { buildFrameRecord, directionReadBy } from './record.ts';
+import { FrameRecorder, type RecordedFrame } from './frame-recorder.ts';
 import { SpanningPayload, UNBUFFERABLE } from './spanning-payload.ts';
-import type { Direction, Frame, FrameRecord, Role } from './types.ts';
-import { copyBytes } from '../copy-bytes.ts';
+import type { Frame, FrameRecord, Role } from './types.ts';
 
 export interface FrameParserOptions {
   /** Role of the RECEIVING endpoint: 'server' expects masked frames, 'client' unmasked (RFC 6455 §5.1). */
@@ -76,9 +76,8 @@ export class FrameParser {
   readonly #role: Role;
   readonly #allowRsv1: boolean;
   readonly #maxFramePayload: number;
-  /** -1 when no records are built. */
-  readonly #previewBytes: number;
-  readonly #direction: Direction;
+  /** Null when no records are built. */
+  readonly #recorder: FrameRecorder | null;
   readonly #allocate: ((length: number) => Uint8Array) | undefined;
 
   #state: State = State.Header;
@@ -97,8 +96,6 @@ export class FrameParser {
   #maskingKey = NO_BYTES_YET;
   /** The current payload when it spans chunks (see spanning-payload.ts); null otherwise. */
   #spanning: SpanningPayload | null = null;
-  /** First payload bytes as on the wire (still masked), when recording. */
-  #wirePreview: Uint8Array | null = null;
   #frameStart = 0;
   #frameIndex = 0;
   #bytesConsumed = 0;
@@ -109,8 +106,8 @@ export class FrameParser {
     this.#role = options.role;
     this.#allowRsv1 = options.allowRsv1 ?? false;
     this.#maxFramePayload = options.maxFramePayload ?? Number.POSITIVE_INFINITY;
-    this.#previewBytes = options.recordPreviewBytes ?? -1;
-    this.#direction = directionReadBy(options.role);
+    const previewBytes = options.recordPreviewBytes;
+    this.#recorder = previewBytes === undefined ? null : new FrameRecorder(previewBytes, options.role);
     this.#allocate = options.allocate;
   }
 
@@ -238,7 +235,7 @@ export class FrameParser {
       if (available >= payloadLength) {
         // Hot path: the whole payload is in this chunk. Hand on a view, unmasked in place.
         const payload = chunk.subarray(position, position + payloadLength);
-        if (this.#previewBytes >= 0) this.#wirePreview = copyBytes(payload, 0, Math.min(this.#previewBytes, payloadLength));
+        this.#recorder?.keepWholePayload(payload);
         if (this.#masked) applyMask(payload, this.#maskingKey, 0);
         frames.push(this.#completeFrame(payload));
         return position + payloadLength;
@@ -248,7 +245,7 @@ export class FrameParser {
     const received = spanning.received;
     const take = Math.min(payloadLength - received, available);
     const piece = chunk.subarray(position, position + take);
-    if (this.#previewBytes >= 0) this.#keepWirePreview(piece, received);
+    this.#recorder?.keepPiece(piece, received, payloadLength);
     const payload = spanning.add(piece);
     if (payload === UNBUFFERABLE) {
       this.#fail(violation(CloseCode.MessageTooBig, 'RFC 6455 §10.4',
@@ -259,39 +256,17 @@ export class FrameParser {
     return position + take;
   }
 
-  #keepWirePreview(piece: Uint8Array, received: number): void {
-    if (this.#wirePreview === null) {
-      this.#wirePreview = new Uint8Array(Math.min(this.#previewBytes, this.#payloadLength));
-    }
-    const room = this.#wirePreview.length - received;
-    if (room > 0) this.#wirePreview.set(piece.subarray(0, Math.min(room, piece.length)), received);
-  }
-
   #completeFrame(payload: Uint8Array): Frame {
     const first = this.#header[0]!;
-    const opcode = first & OPCODE_BITS;
-    let record: FrameRecord | undefined;
-    if (this.#previewBytes >= 0) {
-      record = buildFrameRecord({
-        direction: this.#direction,
-        index: this.#frameIndex,
-        streamOffset: this.#frameStart,
-        header: this.#header.slice(0, this.#headerLength),
-        payloadLength: this.#payloadLength,
-        payloadRead: true,
-        wirePreview: this.#wirePreview ?? EMPTY,
-        unmaskedPreview: copyBytes(payload, 0, Math.min(this.#previewBytes, payload.length)),
-        closePayload: opcode === Opcode.Close ? payload : null,
-        violation: null,
-      });
-    }
+    // frameStartViolation has rejected the reserved opcodes, so this is an Opcode.
+    const opcode = (first & OPCODE_BITS) as Opcode;
+    const record = this.#recorder?.frameRecord(this.#recordedFrame(this.#headerLength, this.#payloadLength), opcode, payload);
     const frame: Frame = {
       fin: (first & FIN_BIT) !== 0,
       rsv1: (first & RSV1_BIT) !== 0,
       rsv2: (first & RSV2_BIT) !== 0,
       rsv3: (first & RSV3_BIT) !== 0,
-      // frameStartViolation has rejected the reserved opcodes, so this is an Opcode.
-      opcode: opcode as Opcode,
+      opcode,
       masked: this.#masked,
       payload,
       record,
@@ -302,32 +277,20 @@ export class FrameParser {
     this.#headerFilled = 0;
     this.#lengthRead = false;
     this.#spanning = null;
-    this.#wirePreview = null;
     return frame;
-  }
-
-  /** The length byte 1 declares when it needs no extended length, else 0 (not yet read). */
-  #sevenBitLength(): number {
-    const lengthCode = this.#header[1]! & PAYLOAD_LENGTH_BITS;
-    return extendedLengthBytes(lengthCode) === 0 ? lengthCode : 0;
   }
 
   #fail(broken: ProtocolViolation): void {
     this.#state = State.Failed;
     this.#violation = broken;
     this.#spanning = null;
-    if (this.#previewBytes < 0) return;
-    this.#violationRecord = buildFrameRecord({
-      direction: this.#direction,
-      index: this.#frameIndex,
-      streamOffset: this.#frameStart,
-      header: this.#header.slice(0, this.#headerFilled),
-      payloadLength: this.#lengthRead ? this.#payloadLength : this.#sevenBitLength(),
-      payloadRead: false,
-      wirePreview: EMPTY,
-      unmaskedPreview: EMPTY,
-      closePayload: null,
-      violation: broken,
-    });
+    if (this.#recorder === null) return;
+    // Before the extended length is complete, only what the 7-bit field declares is known.
+    const payloadLength = this.#lengthRead ? this.#payloadLength : sevenBitPayloadLength(this.#header[1]!);
+    this.#violationRecord = this.#recorder.violationRecord(this.#recordedFrame(this.#headerFilled, payloadLength), broken);
+  }
+
+  #recordedFrame(headerLength: number, payloadLength: number): RecordedFrame {
+    return { index: this.#frameIndex, streamOffset: this.#frameStart, header: this.#header, headerLength, payloadLength };
   }
 }
