@@ -4,12 +4,13 @@ import { Connection, type SendOptions } from '../protocol/connection.ts';
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
 import type { DeflateParameters } from '../protocol/deflate/codec.ts';
 import type { OutgoingFrame } from '../protocol/frame/serializer.ts';
-import { createClientHandshake, validateServerResponse } from '../protocol/handshake/client.ts';
+import { validateServerResponse } from '../protocol/handshake/client.ts';
 import { HttpHeadReader } from '../protocol/handshake/head-reader.ts';
 import { parseResponseHead } from '../protocol/handshake/http-head.ts';
 import { headerValues } from '../protocol/handshake/headers.ts';
 import { isRejection, type HandshakeResponse } from '../protocol/handshake/types.ts';
 import type { ProtocolViolation } from '../protocol/violation.ts';
+import { buildOpeningRequest } from './client-opening-request.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { ServerDefaults } from './limits.ts';
 import { describeSocketError, peerName } from './log.ts';
@@ -211,33 +212,9 @@ function closedError(info: CloseInfo): Error {
  * valid 101, or with the socket's error when the TCP connection fails.
  */
 export function connectWebSocket(url: string, options: ConnectOptions = {}): Promise<CoreWebSocketClient> {
-  let target: URL;
-  try {
-    target = new URL(url);
-  } catch {
-    return Promise.reject(new HandshakeError(`not a URL: ${url}`, 'RFC 6455 §3', null));
-  }
-  if (target.protocol === 'wss:') {
-    return Promise.reject(new HandshakeError('wss:// needs TLS, which this client does not implement', 'RFC 6455 §3', null));
-  }
-  if (target.protocol !== 'ws:') {
-    return Promise.reject(new HandshakeError(`the URL scheme must be ws: (got ${target.protocol})`, 'RFC 6455 §3', null));
-  }
-  if (target.hash !== '') {
-    return Promise.reject(new HandshakeError('a WebSocket URL must not have a fragment', 'RFC 6455 §3', null));
-  }
-  const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-  const port = target.port === '' ? 80 : Number(target.port);
-  const path = `${target.pathname}${target.search}`;
-  const deflateOffered = options.deflate === true;
-  const handshake = createClientHandshake({
-    host: target.host,
-    path,
-    ...(options.origin === undefined ? {} : { origin: options.origin }),
-    ...(options.protocols === undefined ? {} : { protocols: options.protocols }),
-    deflate: deflateOffered,
-    ...(options.extraHeaders === undefined ? {} : { extraHeaders: options.extraHeaders }),
-  });
+  const request = buildOpeningRequest(url, options);
+  if (!request.ok) return Promise.reject(new HandshakeError(request.reason, request.section, null));
+  const { hostname, port, path, handshake, deflateOffered } = request;
   const host: TransportHost = {
     log: options.log ?? (() => {}),
     role: 'client',
