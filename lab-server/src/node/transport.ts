@@ -105,7 +105,7 @@ export class WebSocketTransport {
     if (this.#finished || this.connection.state !== 'open') return;
     this.connection.close(code, reason);
     this.pump();
-    if (!this.#finished) this.socket.setTimeout(this.host.closeTimeoutMs);
+    if (!this.#finished) this.#armCloseTimeout();
   }
 
   /**
@@ -116,7 +116,7 @@ export class WebSocketTransport {
   awaitPeerFailure(): void {
     if (this.#finished) return;
     this.#awaitingFailure = true;
-    this.socket.setTimeout(this.host.closeTimeoutMs);
+    this.#armCloseTimeout();
   }
 
   /** Runs the event loop of the connection: events to the handler, then bytes to the socket. */
@@ -254,8 +254,17 @@ export class WebSocketTransport {
       this.handler.onBackpressure?.(this, 'drained', socket.writableLength);
     }
     if (socket.destroyed) return;
-    socket.setTimeout(this.host.closeTimeoutMs);
+    this.#armCloseTimeout();
     if (this.host.role === 'server') socket.end();
+  }
+
+  /**
+   * Arms the close timeout (the socket's idle timeout; timedOut() then destroys the socket). After the closing
+   * handshake the server closes TCP and the client waits for it (RFC 6455 §7.1.1); after a frame it must reject
+   * the peer fails the connection (§7.1.7). A peer that does not do its part must not keep us waiting forever.
+   */
+  #armCloseTimeout(): void {
+    this.socket.setTimeout(this.host.closeTimeoutMs);
   }
 
   /** A bug of ours, never the peer's input (the core reports bad input as violations): one line, no crash. */
