@@ -14,7 +14,8 @@ import { buildOpeningRequest } from './client-opening-request.ts';
 import { LazyCompressor } from './lazy-compressor.ts';
 import { ServerDefaults } from './limits.ts';
 import { describeSocketError, peerName } from './log.ts';
-import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
+import { WebSocketTransport, type TransportHost } from './transport.ts';
+import type { TransportHandler } from './transport-handler.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 
 export interface ConnectOptions {

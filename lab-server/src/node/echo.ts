@@ -1,6 +1,7 @@
 import type { ConnectionEvent } from '../protocol/connection-types.ts';
 import type { EchoMemory } from './echo-memory.ts';
-import type { TransportHandler, WebSocketTransport } from './transport.ts';
+import type { WebSocketTransport } from './transport.ts';
+import type { TransportHandler } from './transport-handler.ts';
 
 /**
  * /echo: every text and binary message goes back as it came, text as text, binary as binary

@@ -16,7 +16,8 @@ import { observerRequestRefusal } from './observer-origin.ts';
 import type { PushVsPollHub } from './push-vs-poll/hub.ts';
 import { PushPath } from './push-vs-poll/paths.ts';
 import { startRelay } from './relay.ts';
-import { WebSocketTransport, type TransportHandler, type TransportHost } from './transport.ts';
+import { WebSocketTransport, type TransportHost } from './transport.ts';
+import type { TransportHandler } from './transport-handler.ts';
 
 /** The WebSocket endpoints of the lab server, by request path. */
 export const Endpoint = {

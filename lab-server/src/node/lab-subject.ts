@@ -6,7 +6,8 @@ import type { FrameRecord } from '../protocol/frame/types.ts';
 import type { ProtocolViolation } from '../protocol/violation.ts';
 import { frameRecordToJson, textPreview, toHex, violationToJson } from '../reports/frame-record-json.ts';
 import type { LabSession } from './lab.ts';
-import type { TransportHandler, WebSocketTransport } from './transport.ts';
+import type { WebSocketTransport } from './transport.ts';
+import type { TransportHandler } from './transport-handler.ts';
 
 /**
  * The subject side of a /lab session: how a learner's connection is reported (its handshake, then every

@@ -5,7 +5,8 @@ import { UNREADABLE_COMMAND_ID } from '../reports/lab-command-parse.ts';
 import { runLabCommand } from './lab-commands.ts';
 import { LabSubjects } from './lab-subjects.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
-import type { TransportHandler, WebSocketTransport } from './transport.ts';
+import type { WebSocketTransport } from './transport.ts';
+import type { TransportHandler } from './transport-handler.ts';
 
 /** Version of the report format in docs/lab-protocol.md; bumped on incompatible changes. */
 export const LAB_PROTOCOL_VERSION = 1;

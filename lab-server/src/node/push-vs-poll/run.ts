@@ -11,7 +11,8 @@ import {
   type ExchangeReport, type ExperimentParams, type PushReport, type PushTransport,
 } from '../../reports/push-vs-poll-types.ts';
 import { LOG_PREFIX, type LogSink } from '../log.ts';
-import type { TransportHandler, WebSocketTransport } from '../transport.ts';
+import type { WebSocketTransport } from '../transport.ts';
+import type { TransportHandler } from '../transport-handler.ts';
 import { CommandQueue } from './command-queue.ts';
 import { LoopLag } from './loop-lag.ts';
 import { PushLimits } from './limits.ts';
