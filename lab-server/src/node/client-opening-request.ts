@@ -2,11 +2,10 @@
  * The Node client's opening request: check the ws: URL (RFC 6455 §3), then build the request of §4.1 for it,
  * with where to connect. Nothing touches the network here, so a bad URL is refused before any socket exists.
  */
+import { WS_DEFAULT_PORT } from '../protocol/constants.ts';
 import { createClientHandshake, type ClientHandshake } from '../protocol/handshake/client.ts';
 import type { ConnectOptions } from './client.ts';
 
-/** RFC 6455 §3: the default port of the ws scheme. */
-const WS_DEFAULT_PORT = 80;
 const URI_SECTION = 'RFC 6455 §3';
 
 export interface OpeningRequest {

@@ -6,12 +6,11 @@
  */
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
+import { WS_DEFAULT_PORT } from '../protocol/constants.ts';
 
 /** The flag that lifts the loopback-only rule. */
 export const ALLOW_REMOTE_FLAG = '--inspect-allow-remote';
 
-/** RFC 6455 §3: the default port of the ws scheme. */
-const WS_DEFAULT_PORT = 80;
 
 /** How long the target may take to accept the TCP connection and answer the handshake; then 504 to the app. */
 export const INSPECT_HANDSHAKE_TIMEOUT_MS = 10_000;

@@ -13,6 +13,9 @@ export const WEBSOCKET_VERSION = '13';
 /** RFC 6455 §4.1: Sec-WebSocket-Key is the base64 of a 16-byte nonce. */
 export const KEY_NONCE_BYTES = 16;
 
+/** RFC 6455 §3: the port a ws: URI means when it names none. */
+export const WS_DEFAULT_PORT = 80;
+
 /** RFC 6455 §5.2 / §11.8: frame opcodes. */
 export const Opcode = {
   Continuation: 0x0,
