@@ -21,8 +21,7 @@
  * stays on the server (RFC 6455 §7.1.1); a client waits a little for the server to do it.
  */
 import { encodeText } from './byte-pool.ts';
-import { answerToClose, closeForViolation, type OwedClose } from './closing-handshake.ts';
-import { CONTROL_OPCODE_MASK, CloseCode, DEFAULT_MAX_MESSAGE_BYTES, MAX_CONTROL_PAYLOAD, Opcode } from './constants.ts';
+import { CONTROL_OPCODE_MASK, CloseCode, DEFAULT_MAX_MESSAGE_BYTES, Opcode } from './constants.ts';
 import type { ConnectionEvent, ConnectionOptions, ConnectionState } from './connection-types.ts';
 import type { MessageCompressor } from './deflate/codec.ts';
 import { encodeClosePayload, isCloseViolation, parseClosePayload } from './frame/close-payload.ts';
@@ -31,15 +30,11 @@ import type { OutgoingFrame } from './frame/serializer.ts';
 import type { Frame, FrameRecord, Role } from './frame/types.ts';
 import { withInflated } from './inflated-record.ts';
 import { compressedLimit, MessageAssembler } from './message-assembler.ts';
+import { Outbox, type SendOptions } from './outbox.ts';
 import { FrameWriter } from './outgoing.ts';
 import { violation, type ProtocolViolation } from './violation.ts';
 
-export interface SendOptions {
-  /** Split the message into frames of at most this many payload bytes (RFC 6455 §5.4). */
-  readonly fragmentSize?: number;
-  /** Compress with permessage-deflate; default true when a compressor is present, ignored without one. */
-  readonly compress?: boolean;
-}
+export type { SendOptions };
 
 const EMPTY = new Uint8Array(0);
 
@@ -47,12 +42,12 @@ export class Connection {
   readonly #role: Role;
   readonly #parser: FrameParser;
   /**
-   * The assembler and the writer are made on first use (the first data frame, the first frame we
-   * write), the events array on the first event: an idle connection (thousands of them on a server)
-   * then costs only this object and its parser.
+   * The assembler and the outbox are made on first use (the first data frame; the first frame we
+   * write or the first step out of 'open'), the events array on the first event: an idle connection
+   * (thousands of them on a server) then costs only this object and its parser.
    */
   #assembler: MessageAssembler | null = null;
-  #writerOrNull: FrameWriter | null = null;
+  #outboxOrNull: Outbox | null = null;
   readonly #maxMessageBytes: number;
   readonly #randomBytes: ((length: number) => Uint8Array) | undefined;
   readonly #compressor: MessageCompressor | undefined;
@@ -60,11 +55,6 @@ export class Connection {
   /** recordPreviewBytes, -1 when not recording. */
   readonly #previewBytes: number;
   #events: ConnectionEvent[] | null = null;
-  #state: ConnectionState = 'open';
-  /** Our close frame is queued: no further frames from us (RFC 6455 §5.5.1). */
-  #closeSent = false;
-  /** The close frame we owe, written after the host has drained the events before it. */
-  #closeOwed: OwedClose | null = null;
   /** Input is ignored from now on: the peer's close arrived, the connection failed, or the transport ended. */
   #inputDone = false;
 
@@ -88,10 +78,10 @@ export class Connection {
     this.#previewBytes = options.recordPreviewBytes ?? -1;
   }
 
-  get #writer(): FrameWriter {
-    return this.#writerOrNull ??= new FrameWriter(this.#role, this.#randomBytes,
+  get #outbox(): Outbox {
+    return this.#outboxOrNull ??= new Outbox(new FrameWriter(this.#role, this.#randomBytes,
       this.#previewBytes < 0 ? undefined : this.#previewBytes,
-      this.#previewBytes < 0 ? null : (record) => this.#emit({ type: 'frame', record }));
+      this.#previewBytes < 0 ? null : (record) => this.#emit({ type: 'frame', record })), this.#compressor);
   }
 
   #assemblerForData(): MessageAssembler {
@@ -104,7 +94,7 @@ export class Connection {
   }
 
   get state(): ConnectionState {
-    return this.#state;
+    return this.#outboxOrNull === null ? 'open' : this.#outboxOrNull.state;
   }
 
   get role(): Role {
@@ -126,23 +116,16 @@ export class Connection {
 
   /** The transport ended (EOF or error). Before a completed closing handshake that is 1006 (RFC 6455 §7.1.5). */
   receiveEnd(): void {
-    if (this.#state === 'closed') return;
-    this.#inputDone = true;
-    this.#assembler?.reset();
-    this.#state = 'closed';
-    const owed = this.#closeOwed;
-    this.#closeOwed = null;
-    // The close we owed can no longer be sent: the handshake did not complete (RFC 6455 §7.1.5). The
-    // peer's close code, or the violation's, still says why the connection ended.
-    this.#emit(owed === null
-      ? { type: 'closed', code: CloseCode.AbnormalClosure, reason: '', wasClean: false }
-      : { type: 'closed', code: owed.code, reason: owed.reason, wasClean: false });
+    if (this.#outboxOrNull?.state === 'closed') return;
+    this.#stopInput();
+    this.#emit(this.#outbox.transportEnded());
   }
 
   /** Returns false when dropped: our close frame was already sent (RFC 6455 §5.5.1). */
   sendText(text: string, options?: SendOptions): boolean {
-    if (!this.#canSend()) return false;
-    return this.#sendMessage(Opcode.Text, encodeText(text), options);
+    // Checked here too, so that a dropped text is not encoded.
+    if (this.#outboxOrNull !== null && !this.#outboxOrNull.canSend) return false;
+    return this.#outbox.sendMessage(Opcode.Text, encodeText(text), options);
   }
 
   /**
@@ -151,23 +134,21 @@ export class Connection {
    * would make the peer fail the connection with 1007 (§8.1). Same ownership rule as sendBinary.
    */
   sendTextBytes(utf8: Uint8Array, options?: SendOptions): boolean {
-    if (!this.#canSend()) return false;
-    return this.#sendMessage(Opcode.Text, utf8, options);
+    return this.#outbox.sendMessage(Opcode.Text, utf8, options);
   }
 
   /** Unmasked (server) payloads are written without a copy: do not change `data` until it is written. */
   sendBinary(data: Uint8Array, options?: SendOptions): boolean {
-    if (!this.#canSend()) return false;
-    return this.#sendMessage(Opcode.Binary, data, options);
+    return this.#outbox.sendMessage(Opcode.Binary, data, options);
   }
 
   ping(data: Uint8Array = EMPTY): boolean {
-    return this.#sendControl(Opcode.Ping, data);
+    return this.#outbox.sendControl(Opcode.Ping, data);
   }
 
   /** An unsolicited pong is a unidirectional heartbeat (RFC 6455 §5.5.3). */
   pong(data: Uint8Array = EMPTY): boolean {
-    return this.#sendControl(Opcode.Pong, data);
+    return this.#outbox.sendControl(Opcode.Pong, data);
   }
 
   /**
@@ -178,11 +159,7 @@ export class Connection {
    */
   close(code?: number, reason?: string): boolean {
     const payload = encodeClosePayload(code, reason);
-    if (!this.#canSend() || this.#closeOwed !== null) return false;
-    this.#writer.write({ fin: true, opcode: Opcode.Close, payload });
-    this.#closeSent = true;
-    this.#state = 'closing';
-    return true;
+    return this.#outbox.close(payload);
   }
 
   /**
@@ -191,11 +168,7 @@ export class Connection {
    * written this way counts as our close (the state becomes 'closing').
    */
   sendRawFrame(frame: OutgoingFrame): void {
-    this.#writer.write(frame);
-    if (frame.opcode === Opcode.Close) {
-      this.#closeSent = true;
-      if (this.#state === 'open') this.#state = 'closing';
-    }
+    this.#outbox.writeRaw(frame);
   }
 
   /**
@@ -204,8 +177,8 @@ export class Connection {
    */
   takeEvents(): ConnectionEvent[] {
     if (this.#events === null) {
-      if (this.#closeOwed === null) return [];
-      this.#payOwedClose();
+      if (this.#outboxOrNull === null || !this.#outboxOrNull.owesClose) return [];
+      this.#emit(this.#outboxOrNull.payOwed());
     }
     const events = this.#events!;
     this.#events = null;
@@ -214,45 +187,10 @@ export class Connection {
 
   /** Drains the chunks to write, in order (writing an owed close frame last; see the file comment). */
   takeOutgoing(): Uint8Array[] {
-    if (this.#closeOwed !== null) this.#payOwedClose();
-    return this.#writerOrNull === null ? [] : this.#writerOrNull.take();
-  }
-
-  #canSend(): boolean {
-    return !this.#closeSent && this.#state !== 'closed';
-  }
-
-  #payOwedClose(): void {
-    const owed = this.#closeOwed!;
-    this.#closeOwed = null;
-    // A close the host wrote meanwhile with sendRawFrame counts: only one close frame is ever sent.
-    if (!this.#closeSent) {
-      this.#writer.write({ fin: true, opcode: Opcode.Close, payload: owed.payload });
-      this.#closeSent = true;
-    }
-    this.#state = 'closed';
-    this.#emit({ type: 'closed', code: owed.code, reason: owed.reason, wasClean: owed.wasClean });
-  }
-
-  #sendMessage(opcode: number, data: Uint8Array, options: SendOptions | undefined): boolean {
-    const fragmentSize = options?.fragmentSize;
-    if (fragmentSize !== undefined && (!Number.isSafeInteger(fragmentSize) || fragmentSize < 1)) {
-      throw new RangeError(`fragmentSize must be a positive integer, got ${fragmentSize}`);
-    }
-    const compressor = options?.compress === false ? undefined : this.#compressor;
-    // RFC 7692 §6.1: the whole message is compressed, then the compressed bytes are fragmented.
-    const payload = compressor === undefined ? data : compressor.compress(data);
-    this.#writer.writeMessage(opcode, payload, compressor !== undefined, fragmentSize, data);
-    return true;
-  }
-
-  #sendControl(opcode: number, data: Uint8Array): boolean {
-    if (data.length > MAX_CONTROL_PAYLOAD) {
-      throw new RangeError(`control frame payload is ${data.length} bytes; at most ${MAX_CONTROL_PAYLOAD} (RFC 6455 §5.5)`);
-    }
-    if (!this.#canSend()) return false;
-    this.#writer.write({ fin: true, opcode, payload: data });
-    return true;
+    const outbox = this.#outboxOrNull;
+    if (outbox === null) return [];
+    if (outbox.owesClose) this.#emit(outbox.payOwed());
+    return outbox.take();
   }
 
   #handleFrame(frame: Frame): void {
@@ -267,9 +205,7 @@ export class Connection {
     if (frame.record !== undefined) this.#emit({ type: 'frame', record: frame.record });
     if (opcode === Opcode.Ping) {
       this.#emit({ type: 'ping', data: frame.payload });
-      // RFC 6455 §5.5.2/§5.5.3: answer with a Pong carrying the same Application data, unless our close
-      // is already out (nothing may follow it).
-      if (this.#autoPong && !this.#closeSent) this.#writer.write({ fin: true, opcode: Opcode.Pong, payload: frame.payload });
+      if (this.#autoPong) this.#outbox.answerPing(frame.payload);
     } else {
       this.#emit({ type: 'pong', data: frame.payload });
     }
@@ -307,36 +243,25 @@ export class Connection {
     if (record !== undefined) this.#emit({ type: 'frame', record });
     // Nothing the peer sends after its close frame counts (RFC 6455 §5.5.1); a message it left
     // unfinished is dropped.
-    this.#inputDone = true;
-    this.#assembler?.reset();
+    this.#stopInput();
     this.#emit({ type: 'close-received', code: parsed.code, reason: parsed.reason });
-    // RFC 6455 §7.1.5: the connection's close code is the one in the first close frame received.
-    if (this.#closeSent) {
-      this.#state = 'closed';
-      this.#emit({ type: 'closed', code: parsed.code, reason: parsed.reason, wasClean: true });
-      return;
-    }
-    // "It SHOULD do so as soon as practical": once the host has drained the events before it.
-    this.#state = 'closing';
-    this.#closeOwed = answerToClose(parsed.code, parsed.reason);
+    const closed = this.#outbox.peerClosed(parsed.code, parsed.reason);
+    if (closed !== null) this.#emit(closed);
   }
 
   /** _Fail the WebSocket Connection_ (RFC 6455 §7.1.7). */
   #fail(broken: ProtocolViolation, record: FrameRecord | null | undefined): void {
-    this.#inputDone = true;
-    this.#assembler?.reset();
+    this.#stopInput();
     if (record !== null && record !== undefined) {
       this.#emit({ type: 'frame', record: record.violation === undefined ? { ...record, violation: broken } : record });
     }
     this.#emit({ type: 'violation', violation: broken });
-    // "...SHOULD send a Close frame with an appropriate status code" unless the closing handshake has
-    // already begun on our side.
-    if (this.#closeSent) {
-      this.#state = 'closed';
-      this.#emit({ type: 'closed', code: broken.closeCode, reason: broken.reason, wasClean: false });
-      return;
-    }
-    this.#state = 'closing';
-    this.#closeOwed = closeForViolation(broken);
+    const closed = this.#outbox.failed(broken);
+    if (closed !== null) this.#emit(closed);
+  }
+
+  #stopInput(): void {
+    this.#inputDone = true;
+    this.#assembler?.reset();
   }
 }
