@@ -192,6 +192,22 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     });
   }
 
+  it('a lesson panel\'s Connect is disabled until its island has loaded, so the first click after scrolling connects', async () => {
+    // As served (before any script): drawn, but disabled rather than a button that ignores the click.
+    const html = await (await fetch(`${site.url}/lessons/fragmentation/`)).text();
+    const served = /<button[^>]*data-testid="lab-connect"[^>]*>/.exec(html)?.[0] ?? '';
+    expect(served).toMatch(/\sdisabled(?:[\s=>]|$)/);
+    // A phone-sized page, clicked as soon as the panel is on screen: no wait for hydration here. The click
+    // waits for the button to be enabled; a dead button would take it and leave the panel "Not connected".
+    const page = await site.browser.newPage({ viewport: { width: 360, height: 740 } });
+    await page.goto(`${site.url}/lessons/fragmentation/`);
+    const panel = page.locator('[data-testid="live-panel"]');
+    await panel.scrollIntoViewIfNeeded();
+    await panel.locator('[data-testid="lab-connect"]').click();
+    await panel.locator('[data-testid="lab-status"][data-state="open"]').waitFor({ timeout: 15_000 });
+    await page.close();
+  });
+
   it('the masking lesson\'s live panel shows the key Chromium chose, and it unmasks the text', async () => {
     const { page, errors } = await site.open('lessons/masking/');
     await checkMaskingPanel(page, false);
