@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useSiteInBrowser } from './site-in-browser.ts';
 import { DIST_DIR, browserSkipReason, builtPages } from './support.ts';
 
@@ -124,6 +125,24 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
 
     await page.goto(`${site.url}/`, { waitUntil: 'networkidle' });
     await expect.poll(() => page.locator('.progress').innerText()).toMatch(new RegExp(`1 of ${lessonIds.length}\\s+lessons complete`));
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lets an island\'s controls take clicks only once its script has loaded', async () => {
+    const pointerEvents = (page: Page) =>
+      page.locator('.quiz').getByRole('button', { name: 'Check answers' }).evaluate((button) => getComputedStyle(button).pointerEvents);
+    // Without JavaScript the quiz stays as served: its button is drawn but would do nothing, so it takes no click.
+    const noScript = await site.browser.newContext({ javaScriptEnabled: false });
+    const served = await noScript.newPage();
+    await served.goto(`${site.url}/lessons/the-frame/`);
+    expect(await served.locator('astro-island[ssr] .quiz').count()).toBe(1);
+    expect(await pointerEvents(served)).toBe('none');
+    await noScript.close();
+    // Loaded: the same button takes clicks.
+    const { page, errors } = await site.open('lessons/the-frame/');
+    await site.hydrated(page, '.quiz form');
+    expect(await pointerEvents(page)).toBe('auto');
     expect(errors).toEqual([]);
     await page.close();
   });
