@@ -1,8 +1,25 @@
 // @ts-check
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'astro/config';
 import svelte from '@astrojs/svelte';
 import mdx from '@astrojs/mdx';
+
+/**
+ * Why Pagefind's entry file under `outputPath` could not load a search, or null when it can.
+ * @param {string} outputPath
+ * @returns {string | null}
+ */
+function entryProblem(outputPath) {
+  const file = join(outputPath, 'pagefind-entry.json');
+  try {
+    const entry = JSON.parse(readFileSync(file, 'utf8'));
+    return typeof entry === 'object' && entry !== null && 'languages' in entry ? null : `${file} has no languages`;
+  } catch (error) {
+    return `${file} is unreadable (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
 
 /**
  * Full-text search over the lessons (Pagefind), indexed from the built HTML once Astro has written it.
@@ -27,8 +44,18 @@ function pagefindIndex() {
           if (!index) throw new Error(`pagefind: ${errors.join('; ')}`);
           const added = await index.addDirectory({ path: outDir });
           if (added.errors.length > 0) throw new Error(`pagefind: ${added.errors.join('; ')}`);
-          const written = await index.writeFiles({ outputPath: `${outDir}pagefind` });
-          if (written.errors.length > 0) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+          const outputPath = `${outDir}pagefind`;
+          // Once (not reproduced since) a build left pagefind-entry.json empty, which breaks every search with
+          // "Failed to load Pagefind metadata": check what was written, write once more, and fail the build
+          // rather than ship an index that cannot load.
+          for (let attempt = 1; ; attempt++) {
+            const written = await index.writeFiles({ outputPath });
+            if (written.errors.length > 0) throw new Error(`pagefind: ${written.errors.join('; ')}`);
+            const problem = entryProblem(outputPath);
+            if (problem === null) break;
+            if (attempt === 2) throw new Error(`pagefind: ${problem}`);
+            logger.warn(`${problem}; writing the index again`);
+          }
           logger.info(`search index written to pagefind/ (${added.page_count} pages read; only lesson bodies are indexed)`);
         } finally {
           await pagefind.close();
