@@ -30,8 +30,7 @@ export function toParams(settings: Settings, seed: number, durationMs: number): 
  * anything missing or out of range gives the fixed 30 seconds.
  */
 export function experimentDuration(search: string): number {
-  const value = Number(new URLSearchParams(search).get('pvp-duration'));
-  return Number.isInteger(value) && value >= MIN_EXPERIMENT_MS && value <= EXPERIMENT_MS ? value : EXPERIMENT_MS;
+  return integerFromQuery(search, 'pvp-duration', MIN_EXPERIMENT_MS, EXPERIMENT_MS) ?? EXPERIMENT_MS;
 }
 
 /**
@@ -40,10 +39,15 @@ export function experimentDuration(search: string): number {
  * out of range (each run then draws its own).
  */
 export function seedFromQuery(search: string): number | null {
-  const raw = new URLSearchParams(search).get('pvp-seed');
-  const value = raw === null || raw === '' ? Number.NaN : Number(raw);
   // The range the lab server accepts (pure constants, like the event source the simulation shares with it).
-  return Number.isInteger(value) && value >= ParamRange.seed.min && value <= ParamRange.seed.max ? value : null;
+  return integerFromQuery(search, 'pvp-seed', ParamRange.seed.min, ParamRange.seed.max);
+}
+
+/** The integer a query parameter holds, when it lies in [min, max]; null when missing, empty or anything else. */
+function integerFromQuery(search: string, name: string, min: number, max: number): number | null {
+  const raw = new URLSearchParams(search).get(name);
+  const value = raw === null || raw === '' ? Number.NaN : Number(raw);
+  return Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
 
 /** `?pvp=simulate` asks for the simulation even when a lab server answers (to compare, or to test). */
