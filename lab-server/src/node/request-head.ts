@@ -6,7 +6,7 @@
 import type { Socket } from 'node:net';
 import { HttpHeadReader, type HeadAndRest } from '../protocol/handshake/head-reader.ts';
 import { parseRequestHead } from '../protocol/handshake/http-head.ts';
-import { isRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
+import { isRejection, type HandshakeRejection, type HandshakeRequest } from '../protocol/handshake/types.ts';
 import { rejectionText, sendRejection, serverRejection } from './http-reply.ts';
 import { LOG_PREFIX, type LogSink } from './log.ts';
 
@@ -31,23 +31,19 @@ export function readRequestHead(
 ): void {
   const { log, handshakeTimeoutMs, rejectLingerMs } = limits;
   const reader = new HttpHeadReader(limits.maxHeadBytes);
+  const refuse = (rejection: HandshakeRejection): void => {
+    log(`${LOG_PREFIX} ${peer} rejected: ${rejection.status} ${rejection.reason} (${rejection.section})`);
+    sendRejection(socket, rejectionText(rejection), rejectLingerMs);
+  };
   const onData = (chunk: Buffer): void => {
     const result = reader.push(chunk);
     if (result === null) return;
     socket.off('data', onData);
     socket.off('close', onClose);
     clearTimeout(timer);
-    if (isRejection(result)) {
-      log(`${LOG_PREFIX} ${peer} rejected: ${result.status} ${result.reason} (${result.section})`);
-      sendRejection(socket, rejectionText(result), rejectLingerMs);
-      return;
-    }
+    if (isRejection(result)) return refuse(result);
     const request = parseRequestHead(result.head);
-    if (isRejection(request)) {
-      log(`${LOG_PREFIX} ${peer} rejected: ${request.status} ${request.reason} (${request.section})`);
-      sendRejection(socket, rejectionText(request), rejectLingerMs);
-      return;
-    }
+    if (isRejection(request)) return refuse(request);
     onHead(request, result);
   };
   const onClose = (): void => clearTimeout(timer);
