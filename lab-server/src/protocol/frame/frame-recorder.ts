@@ -8,7 +8,7 @@
 import { Opcode } from '../constants.ts';
 import type { ProtocolViolation } from '../violation.ts';
 import { copyBytes } from '../copy-bytes.ts';
-import { buildFrameRecord, directionReadBy } from './record.ts';
+import { buildFrameRecord, directionReadBy, type FrameRecordParts } from './record.ts';
 import type { Direction, FrameRecord, Role } from './types.ts';
 
 const EMPTY = new Uint8Array(0);
@@ -52,11 +52,7 @@ export class FrameRecorder {
   /** The record of a frame read in full; `payload` is unmasked. Starts afresh for the next frame. */
   frameRecord(frame: RecordedFrame, opcode: Opcode, payload: Uint8Array): FrameRecord {
     const record = buildFrameRecord({
-      direction: this.#direction,
-      index: frame.index,
-      streamOffset: frame.streamOffset,
-      header: frame.header.slice(0, frame.headerLength),
-      payloadLength: frame.payloadLength,
+      ...this.#where(frame),
       payloadRead: true,
       wirePreview: this.#wirePreview ?? EMPTY,
       unmaskedPreview: copyBytes(payload, 0, Math.min(this.#previewBytes, payload.length)),
@@ -71,16 +67,23 @@ export class FrameRecorder {
   violationRecord(frame: RecordedFrame, broken: ProtocolViolation): FrameRecord {
     this.#wirePreview = null;
     return buildFrameRecord({
-      direction: this.#direction,
-      index: frame.index,
-      streamOffset: frame.streamOffset,
-      header: frame.header.slice(0, frame.headerLength),
-      payloadLength: frame.payloadLength,
+      ...this.#where(frame),
       payloadRead: false,
       wirePreview: EMPTY,
       unmaskedPreview: EMPTY,
       closePayload: null,
       violation: broken,
     });
+  }
+
+  /** What both kinds of record say about the frame: its place in the stream and the header bytes read. */
+  #where(frame: RecordedFrame): Pick<FrameRecordParts, 'direction' | 'index' | 'streamOffset' | 'header' | 'payloadLength'> {
+    return {
+      direction: this.#direction,
+      index: frame.index,
+      streamOffset: frame.streamOffset,
+      header: frame.header.slice(0, frame.headerLength),
+      payloadLength: frame.payloadLength,
+    };
   }
 }
