@@ -1,5 +1,5 @@
 /** The figures table: one row per measured figure, lab against ws, ratio oriented so that >= 1.0 means "lab at least as good". */
-import { spreadPercent, summarize, type Summary } from './stats.ts';
+import { medianInterval, spreadPercent, summarize, type Interval, type Summary } from './stats.ts';
 
 export type Better = 'higher' | 'lower';
 
@@ -32,6 +32,33 @@ export function ratio(figure: Figure): number {
   return figure.better === 'higher' ? lab.median / ws.median : ws.median / lab.median;
 }
 
+/**
+ * The interval for the median of the per-round ratios (round i of the lab against round i of ws, which ran right after
+ * it): pairing cancels drifts in machine load that move both servers. Null with fewer than 6 rounds.
+ */
+export function pairedRatioInterval(figure: Figure): Interval | null {
+  const lab = figure.lab.samples;
+  const ws = figure.ws.samples;
+  const ratios: number[] = [];
+  for (let i = 0; i < Math.min(lab.length, ws.length); i++) {
+    const l = lab[i] as number;
+    const w = ws[i] as number;
+    ratios.push(figure.better === 'higher' ? l / w : w / l);
+  }
+  return medianInterval(ratios);
+}
+
+/** 'ahead': the lab is better beyond the noise; 'behind': worse beyond it; 'level': the interval contains 1.0. */
+export type Standing = 'ahead' | 'level' | 'behind' | 'unknown';
+
+export function standing(figure: Figure): Standing {
+  const interval = pairedRatioInterval(figure);
+  if (interval === null) return 'unknown';
+  if (interval.low >= 1) return 'ahead';
+  if (interval.high < 1) return 'behind';
+  return 'level';
+}
+
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return 'n/a';
   const abs = Math.abs(value);
@@ -51,6 +78,11 @@ function formatSpread(summary: Summary): string {
   return Number.isFinite(spread) ? `±${(spread / 2).toFixed(0)}%` : '';
 }
 
+function formatInterval(figure: Figure): string {
+  const interval = pairedRatioInterval(figure);
+  return interval === null ? 'n/a' : `${interval.low.toFixed(2)}-${interval.high.toFixed(2)}x`;
+}
+
 interface Row {
   readonly cells: readonly string[];
 }
@@ -63,12 +95,13 @@ function rows(figures: readonly Figure[]): Row[] {
       formatNumber(figure.lab.median),
       formatNumber(figure.ws.median),
       formatRatio(ratio(figure)),
+      formatInterval(figure),
       `${formatSpread(figure.lab)} / ${formatSpread(figure.ws)}`,
     ],
   }));
 }
 
-const HEADER = ['figure', 'unit', 'lab', 'ws', 'ratio', 'spread lab / ws'] as const;
+const HEADER = ['figure', 'unit', 'lab', 'ws', 'ratio', '95% interval', 'spread lab / ws'] as const;
 
 /** A plain-text table for the terminal. */
 export function formatTable(figures: readonly Figure[]): string {
@@ -85,7 +118,7 @@ export function formatTable(figures: readonly Figure[]): string {
 /** The same table as Markdown, for BENCHMARKS.md. */
 export function formatMarkdownTable(figures: readonly Figure[]): string {
   const header = `| ${HEADER.join(' | ')} |`;
-  const align = `| --- | --- | ---: | ---: | ---: | ---: |`;
+  const align = `| --- | --- | ---: | ---: | ---: | ---: | ---: |`;
   const body = rows(figures).map((row) => `| ${row.cells.map((cell) => cell.trim()).join(' | ')} |`);
   return [header, align, ...body].join('\n');
 }

@@ -4,7 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { formatTable, formatMarkdownTable, type Figure } from './report.ts';
+import { formatTable, formatMarkdownTable, standing, type Figure, type Standing } from './report.ts';
+import { INTERVAL_CONFIDENCE } from './stats.ts';
 import { parseArgs, selected, type BenchSettings } from './options.ts';
 import { describeEnv, envInfo, formatLoad, openFileLimits } from './env-info.ts';
 import { BENCHMARKS_MD, writeFiguresBlock } from './benchmarks-md.ts';
@@ -71,6 +72,25 @@ async function withServers(run: (servers: Record<ServerKind, ServerHandle>) => P
   }
 }
 
+const STANDING_WORDS: Record<Standing, string> = {
+  ahead: 'ahead of ws beyond the noise (interval above 1.00x)',
+  level: 'level with ws within the noise (interval contains 1.00x)',
+  behind: 'behind ws beyond the noise (interval below 1.00x)',
+  unknown: 'too few rounds for an interval',
+};
+
+/** Which headline figures the lab leads, matches or trails beyond round-to-round noise. */
+function standingSummary(all: readonly Figure[]): string {
+  const groups = new Map<Standing, string[]>();
+  for (const figure of all) {
+    if (figure.diagnostic === true) continue;
+    const key = standing(figure);
+    groups.set(key, [...(groups.get(key) ?? []), figure.id]);
+  }
+  const lines = [...groups].map(([key, ids]) => `- ${STANDING_WORDS[key]}: ${ids.join(', ')}`);
+  return [`Standing (${INTERVAL_CONFIDENCE * 100}% interval of the paired round ratios):`, ...lines].join('\n');
+}
+
 async function main(): Promise<void> {
   const wsVersion = (require('ws/package.json') as { version: string }).version;
   const env = envInfo(wsVersion);
@@ -82,7 +102,7 @@ async function main(): Promise<void> {
   log(`bench process (the ws load generator): ${nativeAddonReport()}`);
   log(
     `rounds: ${settings.rounds} per server and figure (alternating lab, ws), ${settings.measureMs} ms measured after ` +
-      `${settings.warmupMs} ms warm-up; idle figure: ${settings.idleConnections} connections x ${settings.memoryRounds} rounds`,
+      `${settings.warmupMs} ms warm-up; parse: ${settings.parseRounds} rounds of ${settings.parseMs} ms; idle figure: ${settings.idleConnections} connections x ${settings.memoryRounds} rounds`,
   );
 
   const any = (ids: readonly string[]): boolean => ids.some((id) => selected(settings, id));
@@ -102,8 +122,9 @@ async function main(): Promise<void> {
 
   const loadAtEnd = formatLoad();
   const elapsed = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
-  log(`\nResults (median of ${settings.rounds} rounds; ratio >= 1.00x means lab at least as good as ws; (diag) rows are diagnostics)`);
+  log(`\nResults (median of ${settings.rounds} rounds, parse ${settings.parseRounds}; ratio >= 1.00x means lab at least as good as ws; (diag) rows are diagnostics)`);
   log(formatTable(figures));
+  log(`\n${standingSummary(figures)}`);
   log(`\nload average at start: ${loadAtStart}; at end: ${loadAtEnd}; run took ${elapsed} s`);
   if (failures.length > 0) log(`\nFAILED scenarios:\n  ${failures.join('\n  ')}`);
 
@@ -116,9 +137,13 @@ async function main(): Promise<void> {
         `Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${loadAtEnd} (the end includes the benchmark's own load: ` +
           'the server under test and the load generator keep both cores busy).',
         `Median of ${settings.rounds} alternating rounds per server (idle memory: ${settings.memoryRounds} rounds of ` +
-          `${settings.idleConnections.toLocaleString('en-US')} connections). Ratio >= 1.00x means the lab is at least as good as ws.`,
+          `${settings.idleConnections.toLocaleString('en-US')} connections; parse figures: ${settings.parseRounds} rounds). ` +
+          'Ratio >= 1.00x means the lab is at least as good as ws. The 95% interval is that of the median of the per-round ' +
+          'ratios (each lab round against the ws round right after it; see "Reading the figures").',
         '',
         formatMarkdownTable(figures),
+        '',
+        standingSummary(figures),
         ...(failures.length > 0 ? ['', `Failed scenarios: ${failures.join('; ')}`] : []),
       ].join('\n');
       await writeFiguresBlock(block);

@@ -90,7 +90,7 @@ export async function runParseFigures(settings: BenchSettings, log: (line: strin
     await timeParser(wsReceiver, input, working, settings.parseMs / 2);
     const lab: Rates[] = [];
     const ws: Rates[] = [];
-    for (let round = 0; round < settings.rounds; round++) {
+    for (let round = 0; round < settings.parseRounds; round++) {
       lab.push(await timeParser(labFactory, input, working, settings.parseMs));
       ws.push(await timeParser(wsReceiver, input, working, settings.parseMs));
     }
