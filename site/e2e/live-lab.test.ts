@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
 import { createStaticHandler } from '../../lab-server/src/node/static-files.ts';
+import { openWithLateIslands } from './late-hydration.ts';
 import { useSiteInBrowser } from './site-in-browser.ts';
 import { browserSkipReason, DIST_DIR, hexBytes } from './support.ts';
 
@@ -192,19 +193,27 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     });
   }
 
-  it('a lesson panel\'s Connect is disabled until its island has loaded, so the first click after scrolling connects', async () => {
-    // As served (before any script): drawn, but disabled rather than a button that ignores the click.
+  it('a lesson panel\'s Connect clicked before its island has loaded connects once it has', async () => {
+    // As served (before any script): a button Tab reaches, not a disabled one.
     const html = await (await fetch(`${site.url}/lessons/fragmentation/`)).text();
     const served = /<button[^>]*data-testid="lab-connect"[^>]*>/.exec(html)?.[0] ?? '';
-    expect(served).toMatch(/\sdisabled(?:[\s=>]|$)/);
-    // A phone-sized page, clicked as soon as the panel is on screen: no wait for hydration here. The click
-    // waits for the button to be enabled; a dead button would take it and leave the panel "Not connected".
-    const page = await site.browser.newPage({ viewport: { width: 360, height: 740 } });
-    await page.goto(`${site.url}/lessons/fragmentation/`);
+    expect(served).not.toBe('');
+    expect(served).not.toMatch(/\sdisabled(?:[\s=>]|$)/);
+    // A phone-sized page, its scripts held back, clicked as soon as the panel is on screen (where a user clicks,
+    // not through Playwright's wait for the button to be ready).
+    const late = await openWithLateIslands(site.browser, `${site.url}/lessons/fragmentation/`, { width: 360 });
+    const { page } = late;
     const panel = page.locator('[data-testid="live-panel"]');
-    await panel.scrollIntoViewIfNeeded();
-    await panel.locator('[data-testid="lab-connect"]').click();
-    await panel.locator('[data-testid="lab-status"][data-state="open"]').waitFor({ timeout: 15_000 });
+    const connect = panel.locator('[data-testid="lab-connect"]');
+    await connect.scrollIntoViewIfNeeded();
+    const box = (await connect.boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    expect(await late.island('[data-testid="live-panel"]')).toEqual({ ssr: true, busy: 'true' });
+    expect(await panel.locator('[data-testid="lab-status"]').getAttribute('data-state')).toBe('idle');
+    // Hydrated: the held click connects.
+    await panel.locator('[data-testid="lab-status"][data-state="open"]').waitFor({ timeout: 20_000 });
+    expect(await late.island('[data-testid="live-panel"]')).toEqual({ ssr: false, busy: null });
+    expect(late.errors).toEqual([]);
     await page.close();
   });
 

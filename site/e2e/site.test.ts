@@ -6,7 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
+import { openWithLateIslands } from './late-hydration.ts';
 import { useSiteInBrowser } from './site-in-browser.ts';
 import { DIST_DIR, browserSkipReason, builtPages } from './support.ts';
 
@@ -129,21 +129,52 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
     await page.close();
   });
 
-  it('lets an island\'s controls take clicks only once its script has loaded', async () => {
-    const pointerEvents = (page: Page) =>
-      page.locator('.quiz').getByRole('button', { name: 'Check answers' }).evaluate((button) => getComputedStyle(button).pointerEvents);
-    // Without JavaScript the quiz stays as served: its button is drawn but would do nothing, so it takes no click.
-    const noScript = await site.browser.newContext({ javaScriptEnabled: false });
-    const served = await noScript.newPage();
-    await served.goto(`${site.url}/lessons/the-frame/`);
-    expect(await served.locator('astro-island[ssr] .quiz').count()).toBe(1);
-    expect(await pointerEvents(served)).toBe('none');
-    await noScript.close();
-    // Loaded: the same button takes clicks.
-    const { page, errors } = await site.open('lessons/the-frame/');
-    await site.hydrated(page, '.quiz form');
-    expect(await pointerEvents(page)).toBe('auto');
-    expect(errors).toEqual([]);
+  it('replays a click made on a quiz before it has hydrated, once, after it has', async () => {
+    const late = await openWithLateIslands(site.browser, `${site.url}/lessons/the-frame/`);
+    const { page } = late;
+    const quiz = page.locator('.quiz');
+    const check = quiz.getByRole('button', { name: 'Check answers' });
+    // Scrolling the quiz into view starts its hydration (client:visible); its scripts are held back.
+    await check.scrollIntoViewIfNeeded();
+    const box = (await check.boundingBox())!;
+    // A double click, where a user would click: at the button, not through Playwright's wait for it to be ready.
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2, { clickCount: 2 });
+    // Not yet hydrated, so nothing happened yet: no submit, no grade; the island and the button say they are busy.
+    expect(await late.island('.quiz')).toEqual({ ssr: true, busy: 'true' });
+    expect(await check.getAttribute('aria-busy')).toBe('true');
+    expect(await late.submits()).toBe(0);
+    expect(await quiz.locator('[role="status"]').innerText()).toBe('');
+    // Hydrated: the press is graded, once (a double click does not check twice), and nothing is busy any more.
+    await expect.poll(() => quiz.locator('[role="status"]').innerText(), { timeout: 15_000 }).toMatch(/^0 of 4 right/);
+    expect(await quiz.locator('.feedback').first().innerText()).toMatch(/Enter an answer first/);
+    expect(await late.island('.quiz')).toEqual({ ssr: false, busy: null });
+    expect(await check.getAttribute('aria-busy')).toBeNull();
+    await page.waitForTimeout(300);
+    expect(await late.submits()).toBe(1);
+    expect(new URL(page.url()).search).toBe('');
+    expect(late.errors).toEqual([]);
+    await page.close();
+  });
+
+  it('replays Enter pressed on a quiz button reached with Tab before the quiz has hydrated', async () => {
+    const late = await openWithLateIslands(site.browser, `${site.url}/lessons/the-frame/`);
+    const { page } = late;
+    const quiz = page.locator('.quiz');
+    // The last question's first option, then Tab: the keyboard reaches the button before the quiz has hydrated
+    // (focusing scrolls the quiz into view, which starts its hydration).
+    await quiz.getByLabel(/Fail the connection/).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Check answers');
+    await page.keyboard.press('Enter');
+    expect(await late.island('.quiz')).toEqual({ ssr: true, busy: 'true' });
+    expect(await late.submits()).toBe(0);
+    await expect.poll(() => quiz.locator('[role="status"]').innerText(), { timeout: 15_000 }).toMatch(/^0 of 4 right/);
+    expect(await late.island('.quiz')).toEqual({ ssr: false, busy: null });
+    expect(await late.submits()).toBe(1);
+    // The page was not submitted natively (that would have reloaded it with a query).
+    expect(new URL(page.url()).search).toBe('');
+    expect(await page.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Check answers');
+    expect(late.errors).toEqual([]);
     await page.close();
   });
 
