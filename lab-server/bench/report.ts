@@ -26,17 +26,8 @@ export function makeFigure(
   return { id, label, unit, better, lab: summarize(lab), ws: summarize(ws), diagnostic };
 }
 
-/** lab / ws for rates, ws / lab for costs (memory, CPU time): >= 1.0 always means the lab is at least as good. */
-export function ratio(figure: Figure): number {
-  const { lab, ws } = figure;
-  return figure.better === 'higher' ? lab.median / ws.median : ws.median / lab.median;
-}
-
-/**
- * The interval for the median of the per-round ratios (round i of the lab against round i of ws, which ran right after
- * it): pairing cancels drifts in machine load that move both servers. Null with fewer than 6 rounds.
- */
-export function pairedRatioInterval(figure: Figure): Interval | null {
+/** Round i of the lab against round i of ws (which ran right after it): lab / ws for rates, ws / lab for costs. */
+function pairedRatios(figure: Figure): number[] {
   const lab = figure.lab.samples;
   const ws = figure.ws.samples;
   const ratios: number[] = [];
@@ -45,7 +36,20 @@ export function pairedRatioInterval(figure: Figure): Interval | null {
     const w = ws[i] as number;
     ratios.push(figure.better === 'higher' ? l / w : w / l);
   }
-  return medianInterval(ratios);
+  return ratios;
+}
+
+/**
+ * The headline ratio: the median of the per-round ratios (>= 1.0 always means the lab is at least as good). Pairing
+ * cancels drifts in machine load that move both servers, and it is the quantity the interval below is for.
+ */
+export function ratio(figure: Figure): number {
+  return summarize(pairedRatios(figure)).median;
+}
+
+/** The 95% interval for that median (stats.ts, medianInterval). Null with fewer than 6 rounds. */
+export function pairedRatioInterval(figure: Figure): Interval | null {
+  return medianInterval(pairedRatios(figure));
 }
 
 /** 'ahead': the lab is better beyond the noise; 'behind': worse beyond it; 'level': the interval contains 1.0. */

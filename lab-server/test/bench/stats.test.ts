@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_CONFIDENCE, medianInterval } from '../../bench/stats.ts';
-import { makeFigure, pairedRatioInterval, standing } from '../../bench/report.ts';
+import { makeFigure, pairedRatioInterval, ratio, standing } from '../../bench/report.ts';
 
 /** A seeded generator (mulberry32), so the coverage check is the same on every run. */
 function seeded(seed: number): () => number {
@@ -81,5 +81,13 @@ describe('pairedRatioInterval and standing', () => {
 
   it('says unknown when there are too few rounds for an interval', () => {
     expect(standing(makeFigure('few', 'f', 'x', 'higher', [110, 120], [100, 100]))).toBe('unknown');
+  });
+});
+
+describe('ratio', () => {
+  it('is the median of the per-round ratios, not the ratio of the medians', () => {
+    // Medians: lab 240, ws 250 (their ratio 0.96); per round the lab is ahead 4 times out of 5: median ratio 1.2.
+    const figure = makeFigure('paired', 'p', 'x', 'higher', [120, 240, 300, 480, 100], [100, 200, 250, 400, 300]);
+    expect(ratio(figure)).toBeCloseTo(1.2, 10);
   });
 });
