@@ -139,7 +139,7 @@ async function main(): Promise<void> {
         `Median of ${settings.rounds} alternating rounds per server (idle memory: ${settings.memoryRounds} rounds of ` +
           `${settings.idleConnections.toLocaleString('en-US')} connections; parse figures: ${settings.parseRounds} rounds). ` +
           'Ratio >= 1.00x means the lab is at least as good as ws. The 95% interval is that of the median of the per-round ' +
-          'ratios (each lab round against the ws round right after it; see "Reading the figures").',
+          'ratios (each lab round against the ws round right after it; see "How it measures").',
         '',
         formatMarkdownTable(figures),
         '',
