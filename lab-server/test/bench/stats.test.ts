@@ -5,18 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_CONFIDENCE, medianInterval } from '../../bench/stats.ts';
 import { makeFigure, pairedRatioInterval, ratio, standing } from '../../bench/report.ts';
-
-/** A seeded generator (mulberry32), so the coverage check is the same on every run. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/frame-builder.ts';
 
 const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
 
@@ -41,7 +30,7 @@ describe('medianInterval', () => {
 
   it('covers the true median of a skewed distribution at least as often as claimed', () => {
     // Exponential with rate 1: median ln 2. 4,000 samples of 16 values; claimed coverage 0.9787.
-    const random = seeded(6455);
+    const random = seededRandom(6455);
     let covered = 0;
     const trials = 4000;
     for (let t = 0; t < trials; t++) {
