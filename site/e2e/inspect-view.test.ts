@@ -14,7 +14,7 @@ import { chromium, type Browser, type Locator, type Page } from 'playwright-core
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
 import { ensureBuilt } from './build.ts';
-import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, hexBytes } from './support.ts';
+import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, hexBytes, recordPageErrors } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -105,11 +105,7 @@ describe.skipIf(skipReason !== null)('the live wire page\'s "Your app" view (--i
 
   it('shows the relayed handshake, frames both ways and messages, which pass unchanged; "On the wire" shows none of them', async () => {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    const errors = recordPageErrors(page);
     // The relayed reports as they reach the page's observer socket (/lab/observe?watch=inspect).
     const relayReports: { type: string; relay?: boolean; raw?: string; status?: number }[] = [];
     page.on('websocket', (socket) => {

@@ -4,13 +4,14 @@
  * scrolled into view stays served-only ([ssr]) for at least that long.
  */
 import type { Browser, Page } from 'playwright-core';
+import { recordPageErrors } from './support.ts';
 
 /** How long each /_astro/ script is held back: well beyond a click or key press, well within a test's timeout. */
 export const SCRIPT_DELAY_MS = 1_500;
 
 export interface LatePage {
   readonly page: Page;
-  /** Console errors and uncaught exceptions, as SiteInBrowser.open() records them. */
+  /** Console errors and uncaught exceptions (support.ts, recordPageErrors). */
   readonly errors: string[];
   /** Submit events that reached the document so far (a quiz's form submits once per graded check). */
   submits(): Promise<number>;
@@ -23,11 +24,7 @@ export async function openWithLateIslands(browser: Browser, url: string, options
     viewport: { width: options.width ?? 1280, height: 740 },
     ...(options.colorScheme === undefined ? {} : { colorScheme: options.colorScheme }),
   });
-  const errors: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(message.text());
-  });
-  page.on('pageerror', (error) => errors.push(error.message));
+  const errors = recordPageErrors(page);
   await page.route(/\/_astro\/[^?#]+\.js(?:[?#].*)?$/, async (route) => {
     await new Promise((resolve) => setTimeout(resolve, SCRIPT_DELAY_MS));
     // The page may have been closed meanwhile; the request no longer matters then.

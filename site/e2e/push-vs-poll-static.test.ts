@@ -12,7 +12,7 @@ import { extname, join, normalize, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { ensureBuilt } from './build.ts';
-import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR } from './support.ts';
+import { browserSkipReason, CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, recordPageErrors } from './support.ts';
 
 const skipReason = browserSkipReason();
 if (skipReason !== null) console.warn(skipReason);
@@ -98,11 +98,7 @@ describe.skipIf(skipReason !== null)('polling versus push from a plain static co
 
   it('says it is a simulation and why, and a short run fills all four lanes and the results table', async () => {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
-    });
-    page.on('pageerror', (error) => errors.push(error.message));
+    const errors = recordPageErrors(page);
     // A fixed seed whose first event comes at 82 ms (see push-vs-poll.test.ts), so every lane has events.
     await page.goto(`${origin}/push-vs-poll/?pvp-duration=${SHORT_RUN_MS}&pvp-seed=6455`);
     const lab = page.getByTestId('pvp-lab');

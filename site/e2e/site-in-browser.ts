@@ -6,7 +6,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startLabServer, type LabServer } from '../../lab-server/src/node/server.ts';
 import { ensureBuilt } from './build.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR } from './support.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, DIST_DIR, recordPageErrors } from './support.ts';
 
 /** Log lines of the lab server kept for serverState(). */
 const MAX_KEPT_LOG_LINES = 20;
@@ -60,11 +60,7 @@ export function useSiteInBrowser(): SiteInBrowser {
     },
     async open(path, waitUntil = 'load') {
       const page = await started().browser.newPage();
-      const errors: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') errors.push(message.text());
-      });
-      page.on('pageerror', (error) => errors.push(error.message));
+      const errors = recordPageErrors(page);
       await page.goto(`${started().server.url}/${path}`, { waitUntil });
       return { page, errors };
     },

@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
 import { browserSkipReason as sharedSkipReason } from '../../lab-server/test/support/chromium.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -35,4 +36,14 @@ export function builtPages(): string[] {
   };
   walk(DIST_DIR, '');
   return pages.sort();
+}
+
+/** Console errors and uncaught exceptions of `page` from now on, collected as they happen (expect it to stay empty). */
+export function recordPageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  return errors;
 }
