@@ -124,7 +124,8 @@ async function main(): Promise<void> {
   const elapsed = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
   log(`\nResults (median of ${settings.rounds} rounds, parse ${settings.parseRounds}; ratio >= 1.00x means lab at least as good as ws; (diag) rows are diagnostics)`);
   log(formatTable(figures));
-  log(`\n${standingSummary(figures)}`);
+  const standings = standingSummary(figures);
+  log(`\n${standings}`);
   log(`\nload average at start: ${loadAtStart}; at end: ${loadAtEnd}; run took ${elapsed} s`);
   if (failures.length > 0) log(`\nFAILED scenarios:\n  ${failures.join('\n  ')}`);
 
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
         '',
         formatMarkdownTable(figures),
         '',
-        standingSummary(figures),
+        standings,
         ...(failures.length > 0 ? ['', `Failed scenarios: ${failures.join('; ')}`] : []),
       ].join('\n');
       await writeFiguresBlock(block);
