@@ -4,10 +4,17 @@
  * the server as JSON on the observer socket (docs/lab-protocol.md).
  */
 import type { LabCommand, LabReport } from '../../../lab-server/src/reports/lab-report-types.ts';
+import { PageConnections } from './page-connections.ts';
 import type { CommandRequest, DriverListener, LabDriver, PageEvent } from './session-events.ts';
 
 /** How long to wait for the observer's hello before saying no lab server answered. */
 export const OBSERVE_TIMEOUT_MS = 4000;
+
+/**
+ * How long a closed connection's page events wait for the server's \`subject\` report (which names the
+ * connection) before they are shown without a number. It normally arrives within milliseconds.
+ */
+export const SUBJECT_REPORT_WAIT_MS = 5000;
 
 export const START_HINT = 'Start the lab server with npm ci && npm start and open the address it prints.';
 
@@ -39,7 +46,7 @@ export class LiveSession implements LabDriver {
   #helloAt = 0;
   #helloT = 0;
   #nextId = 1;
-  #lastSubject: number | null = null;
+  readonly #connections = new PageConnections((event) => this.#page(event));
   #wantDeflate: boolean;
   #timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -83,8 +90,8 @@ export class LiveSession implements LabDriver {
         this.connect(this.#wantDeflate);
         return;
       }
-      if ('subject' in report && typeof report.subject === 'number' && report.type === 'subject' && report.relay !== true) this.#lastSubject = report.subject;
       this.#listener.event(report);
+      if (report.type === 'subject' && report.relay !== true) this.#connections.identify(report.target, report.subject);
     };
     observer.onerror = () => {
       if (greeted) return;
@@ -93,6 +100,8 @@ export class LiveSession implements LabDriver {
     };
     observer.onclose = () => {
       this.#clearTimer();
+      // No more subject reports: what still waits for one is shown without a number.
+      this.#connections.giveUpAll();
       if (greeted) {
         this.#page({ type: 'page-error', t: this.#now(), message: 'The observer connection closed: the session has ended.' });
         this.#listener.status({ state: 'closed', simulated: false });
@@ -110,19 +119,24 @@ export class LiveSession implements LabDriver {
     }
     if (this.#subjectUrl === null) return;
     this.#subject?.close(1000, 'reconnecting');
-    const subject = new WebSocket(subjectUrlFor(this.#subjectUrl, deflate));
+    // Tagged, so that the server's 'subject' report, on the other socket, tells which number it got.
+    const { url, tag } = this.#connections.open(subjectUrlFor(this.#subjectUrl, deflate));
+    const subject = new WebSocket(url);
     subject.binaryType = 'arraybuffer';
     this.#subject = subject;
     this.#listener.status({ state: 'connecting' });
-    // The server numbers subjects; its 'subject' report arrives before this socket's open event.
-    let number: number | null = null;
     subject.onopen = () => {
-      number = this.#lastSubject;
-      this.#page({ type: 'page-open', t: this.#now(), subject: number, extensions: subject.extensions });
+      const t = this.#now();
+      const extensions = subject.extensions;
+      this.#connections.event(tag, (number) => ({ type: 'page-open', t, subject: number, extensions }));
       this.#listener.status({ state: 'open', simulated: false });
     };
     subject.onclose = (event) => {
-      this.#page({ type: 'page-close', t: this.#now(), subject: number, code: event.code, reason: event.reason, wasClean: event.wasClean });
+      const t = this.#now();
+      const { code, reason, wasClean } = event;
+      this.#connections.event(tag, (number) => ({ type: 'page-close', t, subject: number, code, reason, wasClean }));
+      this.#connections.closed(tag);
+      if (this.#connections.waiting(tag)) setTimeout(() => this.#connections.giveUp(tag), SUBJECT_REPORT_WAIT_MS);
       if (this.#subject === subject) this.#listener.status({ state: 'closed', simulated: false });
     };
     subject.onerror = () => {
