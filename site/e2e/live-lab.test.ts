@@ -37,6 +37,15 @@ async function seriousViolations(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * The server's side of a connection Chromium failed after a frame it must reject (RFC 6455 §7.1.7): usually
+ * Chromium's close frame with 1002 arrived and was answered (clean); under load Chromium may close TCP first (1006).
+ */
+function expectServerEndOfViolation(serverSide: string): void {
+  if (/close received\s+none/.test(serverSide)) expect(serverSide).toMatch(/its close\s+1006[^\n]*wasClean false/);
+  else expect(serverSide).toMatch(/close received\s+1002[^\n]*\n[\s\S]*its close\s+1002[^\n]*wasClean true/);
+}
+
 const frameRows = (page: Page, opcode: string) => page.locator(`[data-testid="timeline"] li[data-opcode="${opcode}"]`);
 
 
@@ -169,10 +178,39 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
       // Seen once in a full `npm test` run, never in isolation: say what the server saw, for the next time.
       throw new Error(`${(error as Error).message}\n${site.serverState()}`, { cause: error });
     }
-    const serverSide = await compare.innerText();
-    if (/close received\s+none/.test(serverSide)) expect(serverSide).toMatch(/its close\s+1006[^\n]*wasClean false/);
-    else expect(serverSide).toMatch(/close received\s+1002[^\n]*\n[\s\S]*its close\s+1002[^\n]*wasClean true/);
+    expectServerEndOfViolation(await compare.innerText());
     await page.close();
+  });
+
+  it('names the right connection when the server\'s reports reach the page after its subject has opened and closed', async () => {
+    // The observer and the subject are two sockets: a browser may run the subject's open and close before it
+    // has read the report that numbers that connection. Here every report after hello is held back until both ran.
+    const context = await site.browser.newContext();
+    const page = await context.newPage();
+    const held: (string | Buffer)[] = [];
+    const observer: { holding: boolean; toPage?: (message: string | Buffer) => void } = { holding: true };
+    await page.routeWebSocket(/\/lab\/observe(\?|$)/, (route) => {
+      observer.toPage = (message) => route.send(message);
+      route.connectToServer().onMessage((message) => {
+        const hello = typeof message === 'string' && message.startsWith('{"type":"hello"');
+        if (observer.holding && !hello) held.push(message);
+        else route.send(message);
+      });
+    });
+    await page.goto(`${site.url}/lab/`);
+    await openLab(page);
+    await page.locator('[data-testid="cmd-violation-kind"]').selectOption('rsv2');
+    await page.locator('[data-testid="cmd-violation"]').click();
+    await page.locator('[data-testid="lab-status"][data-state="closed"]').waitFor({ timeout: 15_000 });
+    expect(held.some((message) => typeof message === 'string' && message.startsWith('{"type":"subject"'))).toBe(true);
+    observer.holding = false;
+    for (const message of held.splice(0)) observer.toPage!(message);
+    const compare = page.locator('[data-testid="close-compare"]');
+    await compare.waitFor({ timeout: 15_000 });
+    expect(await page.locator('[data-testid="page-close-code"]').innerText()).toBe('1006');
+    await expect.poll(() => compare.innerText(), { timeout: 15_000 }).not.toMatch(/not reported yet/);
+    expectServerEndOfViolation(await compare.innerText());
+    await context.close();
   });
 
   for (const colorScheme of ['light', 'dark'] as const) {
