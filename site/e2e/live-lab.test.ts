@@ -175,7 +175,8 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     try {
       await expect.poll(() => compare.innerText(), { timeout: 15_000 }).not.toMatch(/not reported yet/);
     } catch (error) {
-      // Seen once in a full `npm test` run, never in isolation: say what the server saw, for the next time.
+      // Failed now and then in full runs until the page numbered its connections by tag (see the next test):
+      // should it fail again, say what the server saw.
       throw new Error(`${(error as Error).message}\n${site.serverState()}`, { cause: error });
     }
     expectServerEndOfViolation(await compare.innerText());
