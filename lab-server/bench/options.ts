@@ -51,8 +51,10 @@ export function parseArgs(argv: readonly string[]): BenchSettings {
   }
   const base = quick
     ? { rounds: 2, memoryRounds: 1, measureMs: 500, warmupMs: 200, idleConnections: 1000, parseMs: 150, parseRounds: 2 }
-    : // 6 rounds: the fewest for which [min, max] of the paired ratios is a 95% interval (stats.ts, medianInterval).
-      { rounds: 6, memoryRounds: 6, measureMs: 1500, warmupMs: 500, idleConnections: 10_000, parseMs: 250, parseRounds: 30 };
+    : // 10 rounds: the 95% interval of the paired ratios is then (x2, x9), so one disturbed round cannot decide it
+      // alone (stats.ts, medianInterval). Idle memory keeps 6, the fewest with an interval ([min, max]): each of its
+      // rounds starts fresh servers and opens 10,000 connections, and its rounds spread little.
+      { rounds: 10, memoryRounds: 6, measureMs: 1500, warmupMs: 500, idleConnections: 10_000, parseMs: 250, parseRounds: 30 };
   const idleConnections =
     idleOverride !== undefined && Number.isInteger(idleOverride) && idleOverride > 0 ? idleOverride : base.idleConnections;
   return { quick, write, only, ...base, idleConnections };

@@ -21,7 +21,9 @@ describe('medianInterval', () => {
   });
 
   it('matches the published sign-test order statistics (x(k), x(n+1-k))', () => {
-    // Standard tables for a 95% interval for the median: n = 16 -> (x4, x13), n = 20 -> (x6, x15), n = 30 -> (x10, x21).
+    // Standard tables for a 95% interval for the median: n = 10 -> (x2, x9), n = 16 -> (x4, x13), n = 20 -> (x6, x15),
+    // n = 30 -> (x10, x21).
+    expect(medianInterval(oneTo(10))).toMatchObject({ low: 2, high: 9 });
     expect(medianInterval(oneTo(16))).toMatchObject({ low: 4, high: 13 });
     expect(medianInterval(oneTo(20))).toMatchObject({ low: 6, high: 15 });
     expect(medianInterval(oneTo(30))).toMatchObject({ low: 10, high: 21 });
