@@ -232,6 +232,24 @@ describe.skipIf(skipReason !== null)('the live wire page against the lab server'
     });
   }
 
+  it('keeps the deflate box unticked before the lab has hydrated, and the next connection goes without deflate', async () => {
+    const late = await openWithLateIslands(site.browser, `${site.url}/lab/`);
+    const { page } = late;
+    const deflate = page.locator('[data-testid="lab-deflate"]');
+    // Served ticked (the component's default), unticked by the learner while the island's scripts are held back.
+    expect(await deflate.isChecked()).toBe(true);
+    await deflate.uncheck();
+    expect(await late.island('[data-testid="lab-deflate"]')).toMatchObject({ ssr: true });
+    await openLab(page);
+    expect(await late.island('[data-testid="lab-deflate"]')).toMatchObject({ ssr: false });
+    // The component set the box from its own state when it hydrated; the learner's choice was given back to it.
+    expect(await deflate.isChecked()).toBe(false);
+    await page.locator('[data-testid="lab-reconnect"]').click();
+    await page.locator('[data-testid="handshake-request"]', { hasText: 'deflate=off' }).waitFor({ timeout: 15_000 });
+    expect(late.errors).toEqual([]);
+    await page.close();
+  });
+
   it('a lesson panel\'s Connect clicked before its island has loaded connects once it has', async () => {
     // As served (before any script): a button Tab reaches, not a disabled one.
     const html = await (await fetch(`${site.url}/lessons/fragmentation/`)).text();

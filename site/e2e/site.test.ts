@@ -178,6 +178,26 @@ describe.skipIf(skipReason !== null)('the lesson site in Chromium', () => {
     await page.close();
   });
 
+  it('grades the answers typed and chosen before the quiz has hydrated, with the press held meanwhile', async () => {
+    const late = await openWithLateIslands(site.browser, `${site.url}/lessons/the-frame/`);
+    const { page } = late;
+    const quiz = page.locator('.quiz');
+    const fields = quiz.locator('input[type="text"]');
+    await fields.first().scrollIntoViewIfNeeded();
+    // Served fields, typed into and chosen while the island's scripts are held back.
+    await fields.nth(0).fill('82');
+    await fields.nth(1).fill('8');
+    await fields.nth(2).fill('0x48');
+    await quiz.getByLabel(/Fail the connection/).check();
+    await quiz.getByRole('button', { name: 'Check answers' }).click();
+    expect(await late.island('.quiz')).toEqual({ ssr: true, busy: 'true' });
+    await expect.poll(() => quiz.locator('[role="status"]').innerText(), { timeout: 15_000 }).toMatch(/^All 4 right/);
+    expect(await fields.nth(2).inputValue()).toBe('0x48');
+    expect(await quiz.getByLabel(/Fail the connection/).isChecked()).toBe(true);
+    expect(late.errors).toEqual([]);
+    await page.close();
+  });
+
   it('fits a 360 px wide screen on every page (no horizontal scrolling)', async () => {
     const context = await site.browser.newContext({ viewport: { width: 360, height: 800 } });
     const page = await context.newPage();
