@@ -11,6 +11,9 @@
  * - long inputs go through the WebAssembly SIMD kernel of mask-simd.ts, in 64 KiB blocks copied in and
  *   out of its memory, about 3x the word loop even with the copies; where WebAssembly SIMD is missing,
  *   they take the word loop too.
+ * A host may inject its own in-place masker for inputs from HOST_MASKER_THRESHOLD bytes (useHostMasker):
+ * the lab server gives the core a native one (node/native-unmask.ts), which unmasks where the payload lies
+ * in one pass instead of the kernel's three. The browser injects none; the core stays free of native code.
  */
 import { createSimdMasker, SIMD_BLOCK_BYTES } from './mask-simd.ts';
 import { copyBytes } from '../copy-bytes.ts';
@@ -28,6 +31,28 @@ const scratchWord = new Int32Array(scratchBytes.buffer);
 let simd: ReturnType<typeof createSimdMasker> | undefined;
 
 /**
+ * XORs `data` in place. `key` holds the key octets for data[0], data[1], data[2] and data[3] in its bytes
+ * from the lowest up (octet k at bits 8k to 8k+7), whatever the platform's byte order.
+ */
+export type HostMasker = (data: Uint8Array, key: number) => void;
+
+/** From this length the lab server's native masker wins over the word loop, its call included (Node 24). */
+export const HOST_MASKER_THRESHOLD = 128;
+
+let hostMasker: HostMasker | null = null;
+
+/** Installs (or, with null, removes) the host's in-place masker for long inputs. */
+export function useHostMasker(masker: HostMasker | null): void {
+  hostMasker = masker;
+}
+
+/** The key octets for position `offset` onwards, in HostMasker's layout. */
+function phasedKey(maskingKey: Uint8Array, offset: number): number {
+  return (maskingKey[offset & 3]! | (maskingKey[(offset + 1) & 3]! << 8) |
+    (maskingKey[(offset + 2) & 3]! << 16) | (maskingKey[(offset + 3) & 3]! << 24)) >>> 0;
+}
+
+/**
  * XORs `data` in place with `maskingKey` (4 bytes). `offset` is the position of data[0] within the
  * frame's payload, so a payload that arrives in pieces can be unmasked piece by piece.
  */
@@ -35,6 +60,10 @@ export function applyMask(data: Uint8Array, maskingKey: Uint8Array, offset = 0):
   const length = data.length;
   if (length < WORD_LOOP_THRESHOLD) {
     for (let i = 0; i < length; i++) data[i]! ^= maskingKey[(offset + i) & 3]!;
+    return;
+  }
+  if (hostMasker !== null && length >= HOST_MASKER_THRESHOLD) {
+    hostMasker(data, phasedKey(maskingKey, offset));
     return;
   }
   if (length >= SIMD_THRESHOLD && (simd ??= createSimdMasker()) !== null) {
@@ -71,7 +100,7 @@ export function wordMask(data: Uint8Array, maskingKey: Uint8Array, offset: numbe
  */
 export function maskInto(source: Uint8Array, target: Uint8Array, targetOffset: number, maskingKey: Uint8Array,
   offset: number): void {
-  if (source.length >= SIMD_THRESHOLD && (simd ??= createSimdMasker()) !== null) {
+  if (hostMasker === null && source.length >= SIMD_THRESHOLD && (simd ??= createSimdMasker()) !== null) {
     simdMask(source, target, targetOffset, maskingKey, offset, simd);
     return;
   }
@@ -84,9 +113,7 @@ function simdMask(source: Uint8Array, target: Uint8Array, targetOffset: number, 
   masker: NonNullable<typeof simd>): void {
   // WebAssembly memory is little-endian: the key's low byte masks the block's first byte. Blocks are
   // multiples of 4 bytes long, so every block starts at the same key phase.
-  const phase = offset & 3;
-  const key = maskingKey[phase]! | (maskingKey[(phase + 1) & 3]! << 8) |
-    (maskingKey[(phase + 2) & 3]! << 16) | (maskingKey[(phase + 3) & 3]! << 24);
+  const key = phasedKey(maskingKey, offset);
   const memory = masker.memory;
   const length = source.length;
   for (let at = 0; at < length; at += SIMD_BLOCK_BYTES) {
