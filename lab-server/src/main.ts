@@ -76,5 +76,8 @@ if (settings.inspect !== null) {
   console.log(`  inspect: point your app at ${ws}/inspect (relayed to ${settings.inspect.target.href})`);
   console.log(`           watch it with ${ws}/lab/observe?watch=inspect (docs/lab-protocol.md)`);
 }
+console.log(server.unmasking === 'native'
+  ? '  unmasking: native (lab-server/native, built by npm ci)'
+  : '  unmasking: WebAssembly (the native addon was not built: npm ci builds it when a C compiler is present)');
 console.log('Press Ctrl+C to stop.');
 

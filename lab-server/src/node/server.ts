@@ -21,6 +21,7 @@ import { createStaticHandler } from './static-files.ts';
 import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 import { readRequestHead, type RequestHeadLimits } from './request-head.ts';
+import { installNativeUnmask, type UnmaskingKind } from './native-unmask.ts';
 
 // node:http by require, not by an ES import: importing it as an ES module evaluates every export,
 // and its lazy ones (WebSocket, CloseEvent, ...) load undici, http2, worker_threads and more, ~2.4 MB
@@ -75,6 +76,8 @@ export interface LabServer {
   webSocketCount(): number;
   /** Open relay -> target sockets (--inspect); not part of connectionCount. */
   upstreamCount(): number;
+  /** How client payloads are unmasked: the native addon when it was built, else the core's WebAssembly. */
+  readonly unmasking: UnmaskingKind;
   /** Graceful: close 1001 to every WebSocket client, wait for them (bounded), then stop. */
   close(): Promise<void>;
 }
@@ -96,6 +99,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? ServerDefaults.handshakeTimeoutMs;
   const rejectLingerMs = ServerDefaults.rejectLingerMs;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? ServerDefaults.shutdownTimeoutMs;
+  const unmasking = installNativeUnmask();
 
   // Refused before anything listens: a bad target is a startup error, never a surprise at the first app.
   const inspect: InspectTarget | null = options.inspect === undefined ? null : await checkInspectTarget(options.inspect);
@@ -291,6 +295,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     connectionCount: () => sockets.size,
     webSocketCount: () => transports.size,
     upstreamCount: () => upstreams.size,
+    unmasking,
     close,
   };
 }
