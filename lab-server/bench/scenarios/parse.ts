@@ -1,9 +1,13 @@
 /**
  * Figure 5: in-process parse throughput of masked frames, lab FrameParser against ws's Receiver, 64 B, 16 KiB and
- * 1 MiB payloads fed in 64 KiB chunks. Diagnostics: the lab's Connection (the message layer /echo runs on) against
- * the same Receiver, including text (UTF-8 validation) where ws uses Node's native isUtf8.
+ * 1 MiB payloads fed in 64 KiB chunks. The core unmasks as the lab server runs it: with the native addon the server
+ * injects (node/native-unmask.ts) when it was built, as ws runs with bufferutil. Diagnostics: the lab's Connection
+ * (the message layer /echo runs on) against the same Receiver, including text (UTF-8 validation) where ws uses
+ * Node's native isUtf8; and the core with its own WebAssembly unmasking, as the browser runs it.
  */
 import { Opcode } from '../../src/protocol/constants.ts';
+import { useHostMasker } from '../../src/protocol/frame/mask.ts';
+import { loadNativeMasker } from '../../src/node/native-unmask.ts';
 import { selected, type BenchSettings } from '../options.ts';
 import { makeFigure, type Figure } from '../report.ts';
 import { buildParseInput, chunksOf, type ParseInput } from './parse-input.ts';
@@ -18,14 +22,18 @@ interface ParseCase {
   readonly size: number;
   readonly opcode: Opcode;
   readonly lab: 'parser' | 'connection';
+  /** 'server': as the lab server runs the core (native unmasking when built); 'browser': WebAssembly only. */
+  readonly unmasking: 'server' | 'browser';
 }
 
 export const PARSE_CASES: readonly ParseCase[] = [
-  { id: 'parse-64', label: 'parse 64 B masked frames', size: 64, opcode: Opcode.Binary, lab: 'parser' },
-  { id: 'parse-16k', label: 'parse 16 KiB masked frames', size: 16 * KIB, opcode: Opcode.Binary, lab: 'parser' },
-  { id: 'parse-1m', label: 'parse 1 MiB masked frames', size: MIB, opcode: Opcode.Binary, lab: 'parser' },
-  { id: 'parse-conn-64', label: 'Connection vs Receiver, 64 B binary', size: 64, opcode: Opcode.Binary, lab: 'connection' },
-  { id: 'parse-conn-16k-text', label: 'Connection vs Receiver, 16 KiB text', size: 16 * KIB, opcode: Opcode.Text, lab: 'connection' },
+  { id: 'parse-64', label: 'parse 64 B masked frames', size: 64, opcode: Opcode.Binary, lab: 'parser', unmasking: 'server' },
+  { id: 'parse-16k', label: 'parse 16 KiB masked frames', size: 16 * KIB, opcode: Opcode.Binary, lab: 'parser', unmasking: 'server' },
+  { id: 'parse-1m', label: 'parse 1 MiB masked frames', size: MIB, opcode: Opcode.Binary, lab: 'parser', unmasking: 'server' },
+  { id: 'parse-conn-64', label: 'Connection vs Receiver, 64 B binary', size: 64, opcode: Opcode.Binary, lab: 'connection', unmasking: 'server' },
+  { id: 'parse-conn-16k-text', label: 'Connection vs Receiver, 16 KiB text', size: 16 * KIB, opcode: Opcode.Text, lab: 'connection', unmasking: 'server' },
+  { id: 'parse-browser-16k', label: 'parse 16 KiB, WebAssembly unmasking (as in a browser)', size: 16 * KIB, opcode: Opcode.Binary, lab: 'parser', unmasking: 'browser' },
+  { id: 'parse-browser-1m', label: 'parse 1 MiB, WebAssembly unmasking (as in a browser)', size: MIB, opcode: Opcode.Binary, lab: 'parser', unmasking: 'browser' },
 ];
 
 const immediate = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -74,8 +82,11 @@ async function timeParser(factory: ParserFactory, input: ParseInput, working: Bu
 export async function runParseFigures(settings: BenchSettings, log: (line: string) => void): Promise<Figure[]> {
   const figures: Figure[] = [];
   const labConnection = await loadLabConnection();
+  const nativeMasker = loadNativeMasker();
+  log(`  lab unmasking as the server runs it: ${nativeMasker === null ? 'WebAssembly (the native addon is not built)' : 'native (lab-server/native)'}`);
   for (const parseCase of PARSE_CASES) {
     if (!selected(settings, parseCase.id)) continue;
+    useHostMasker(parseCase.unmasking === 'server' ? nativeMasker : null);
     const labFactory = parseCase.lab === 'parser' ? labFrameParser : labConnection;
     if (labFactory === null) {
       log(`  ${parseCase.id}: skipped (lab-server/src/protocol/connection.ts not available)`);
@@ -97,7 +108,7 @@ export async function runParseFigures(settings: BenchSettings, log: (line: strin
     const labMb = lab.map((r) => r.mbPerSecond);
     const wsMb = ws.map((r) => r.mbPerSecond);
     log(`  ${parseCase.id}: lab ${labMb.map((v) => v.toFixed(0)).join(' ')} MB/s | ws ${wsMb.map((v) => v.toFixed(0)).join(' ')} MB/s`);
-    const diagnostic = parseCase.lab === 'connection';
+    const diagnostic = parseCase.lab === 'connection' || parseCase.unmasking === 'browser';
     figures.push(makeFigure(parseCase.id, parseCase.label, 'MB/s', 'higher', labMb, wsMb, diagnostic));
     figures.push(
       makeFigure(

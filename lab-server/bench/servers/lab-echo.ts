@@ -26,7 +26,7 @@ await serveBenchChild(async () => {
   return {
     port: server.port,
     path: '/echo',
-    info: `lab server (${override !== undefined && override !== '' ? override : 'lab-server/src/node/server.ts'}), Node ${process.version}`,
+    info: `lab server (${override !== undefined && override !== '' ? override : 'lab-server/src/node/server.ts'}), Node ${process.version}, unmasking: ${server.unmasking ?? 'WebAssembly'}`,
     connectionCount: () => server.connectionCount(),
     close: () => server.close(),
   };
