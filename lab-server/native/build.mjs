@@ -1,8 +1,8 @@
 /**
- * Builds the native unmasking addon (unmask.c) after `npm ci`, with the machine's C compiler and the
- * Node-API headers of the running Node. Optional: when it cannot be built, this says why in one line
- * and the lab server unmasks with the protocol core's WebAssembly kernel instead, as the browser does.
- * Plain JavaScript, so that it runs on any Node that can run npm.
+ * Builds the lab server's native addons after `npm ci`, with the machine's C compiler and the Node-API
+ * headers of the running Node: unmask.c (in-place unmasking) and heap.c (how much freed memory the C heap
+ * keeps). Optional: when one cannot be built, this says why in one line and what the lab server does
+ * without it. Plain JavaScript, so that it runs on any Node that can run npm.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
@@ -10,9 +10,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const source = join(here, 'unmask.c');
-const output = join(here, 'build', 'unmask.node');
-const FALLBACK = 'the lab server will unmask with WebAssembly instead (slower for large frames, same results)';
+const ADDONS = [
+  {
+    name: 'unmask',
+    fallback: 'the lab server will unmask with WebAssembly instead (slower for large frames, same results)',
+  },
+  {
+    name: 'heap',
+    fallback: "the lab server will leave the C heap's trimming as it is (more page faults under large messages, same results)",
+  },
+];
 
 function say(line) {
   console.log(`lab-server/native: ${line}`);
@@ -41,22 +48,26 @@ function findHeaders() {
 }
 
 function build() {
-  if (process.platform === 'win32') return say(`not built on Windows: ${FALLBACK}`);
+  if (process.platform === 'win32') return say('not built on Windows: the lab server runs without its native addons (same results)');
   const compiler = findCompiler();
-  if (compiler === null) return say(`not built: no C compiler (cc, gcc or clang) found; ${FALLBACK}`);
+  if (compiler === null) return say('not built: no C compiler (cc, gcc or clang) found; the lab server runs without its native addons (same results)');
   const headers = findHeaders();
-  if (headers === null) return say(`not built: no Node-API headers (node_api.h) found; ${FALLBACK}`);
-  mkdirSync(dirname(output), { recursive: true });
-  const partial = `${output}.${process.pid}.partial`;
+  if (headers === null) return say('not built: no Node-API headers (node_api.h) found; the lab server runs without its native addons (same results)');
   const flags = ['-O3', '-std=c11', '-Wall', '-shared', '-fPIC', ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [])];
-  try {
-    execFileSync(compiler, [...flags, `-I${headers}`, source, '-o', partial], { stdio: ['ignore', 'ignore', 'pipe'] });
-    renameSync(partial, output);
-    say(`built ${output} (${compiler}, headers ${headers})`);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    const reason = String(error.stderr ?? error.message).trim().split('\n')[0];
-    say(`not built: ${compiler} failed (${reason}); ${FALLBACK}`);
+  for (const { name, fallback } of ADDONS) {
+    const source = join(here, `${name}.c`);
+    const output = join(here, 'build', `${name}.node`);
+    mkdirSync(dirname(output), { recursive: true });
+    const partial = `${output}.${process.pid}.partial`;
+    try {
+      execFileSync(compiler, [...flags, `-I${headers}`, source, '-o', partial], { stdio: ['ignore', 'ignore', 'pipe'] });
+      renameSync(partial, output);
+      say(`built ${output} (${compiler}, headers ${headers})`);
+    } catch (error) {
+      rmSync(partial, { force: true });
+      const reason = String(error.stderr ?? error.message).trim().split('\n')[0];
+      say(`${name}.node not built: ${compiler} failed (${reason}); ${fallback}`);
+    }
   }
 }
 

@@ -26,7 +26,8 @@ await serveBenchChild(async () => {
   return {
     port: server.port,
     path: '/echo',
-    info: `lab server (${override !== undefined && override !== '' ? override : 'lab-server/src/node/server.ts'}), Node ${process.version}, unmasking: ${server.unmasking ?? 'WebAssembly'}`,
+    info: `lab server (${override !== undefined && override !== '' ? override : 'lab-server/src/node/server.ts'}), Node ${process.version}, unmasking: ${server.unmasking ?? 'WebAssembly'}, ` +
+      `freed C heap kept: ${server.keptFreedHeapBytes === undefined || server.keptFreedHeapBytes === null ? 'C library default' : `${server.keptFreedHeapBytes / 1024 / 1024} MiB`}`,
     connectionCount: () => server.connectionCount(),
     close: () => server.close(),
   };

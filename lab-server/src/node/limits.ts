@@ -16,6 +16,12 @@ export const ServerDefaults = {
   closeTimeoutMs: 5_000,
   /** Largest message after reassembly and inflation (RFC 6455 §10.4); larger ones close with 1009. */
   maxMessageBytes: 16 * 1024 * 1024,
+  /**
+   * Freed C-heap memory the process keeps mapped rather than giving back to the kernel (lab-server/native/heap.c):
+   * V8 frees Node's 64 KiB socket-read buffers in batches of up to its 64 MiB external-memory step, so the bound
+   * matches that batch. Below it, each batch went back to the kernel and faulted in again on the next reads.
+   */
+  keptFreedHeapBytes: 64 * 1024 * 1024,
   /** Bytes queued on a socket beyond which we stop reading from it until it drains (backpressure). */
   maxWriteBufferBytes: 1024 * 1024,
   /** /lab: payload bytes kept per frame record. */

@@ -22,6 +22,7 @@ import type { TransportHost, WebSocketTransport } from './transport.ts';
 import { createZlibCompressor } from './zlib-compressor.ts';
 import { readRequestHead, type RequestHeadLimits } from './request-head.ts';
 import { installNativeUnmask, type UnmaskingKind } from './native-unmask.ts';
+import { keepFreedHeap } from './native-heap.ts';
 
 // node:http by require, not by an ES import: importing it as an ES module evaluates every export,
 // and its lazy ones (WebSocket, CloseEvent, ...) load undici, http2, worker_threads and more, ~2.4 MB
@@ -78,6 +79,8 @@ export interface LabServer {
   upstreamCount(): number;
   /** How client payloads are unmasked: the native addon when it was built, else the core's WebAssembly. */
   readonly unmasking: UnmaskingKind;
+  /** Freed C-heap bytes the process keeps mapped (native addon, glibc), or null for the C library's default. */
+  readonly keptFreedHeapBytes: number | null;
   /** Graceful: close 1001 to every WebSocket client, wait for them (bounded), then stop. */
   close(): Promise<void>;
 }
@@ -100,6 +103,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
   const rejectLingerMs = ServerDefaults.rejectLingerMs;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? ServerDefaults.shutdownTimeoutMs;
   const unmasking = installNativeUnmask();
+  const keptFreedHeapBytes = keepFreedHeap(ServerDefaults.keptFreedHeapBytes);
 
   // Refused before anything listens: a bad target is a startup error, never a surprise at the first app.
   const inspect: InspectTarget | null = options.inspect === undefined ? null : await checkInspectTarget(options.inspect);
@@ -296,6 +300,7 @@ export async function startLabServer(options: LabServerOptions = {}): Promise<La
     webSocketCount: () => transports.size,
     upstreamCount: () => upstreams.size,
     unmasking,
+    keptFreedHeapBytes,
     close,
   };
 }
