@@ -12,6 +12,8 @@ export interface Figure {
   readonly ws: Summary;
   /** Secondary figures (diagnostics such as server CPU per message) are shown but marked. */
   readonly diagnostic?: boolean;
+  /** Shown by value only: counts that are often zero (page faults), where a ratio would say nothing. */
+  readonly valuesOnly?: boolean;
 }
 
 export function makeFigure(
@@ -91,18 +93,23 @@ interface Row {
   readonly cells: readonly string[];
 }
 
+const NOT_COMPARED = '-';
+
 function rows(figures: readonly Figure[]): Row[] {
-  return figures.map((figure) => ({
-    cells: [
-      `${figure.diagnostic === true ? '  (diag) ' : ''}${figure.label}`,
-      figure.unit,
-      formatNumber(figure.lab.median),
-      formatNumber(figure.ws.median),
-      formatRatio(ratio(figure)),
-      formatInterval(figure),
-      `${formatSpread(figure.lab)} / ${formatSpread(figure.ws)}`,
-    ],
-  }));
+  return figures.map((figure) => {
+    const compared = figure.valuesOnly !== true;
+    return {
+      cells: [
+        `${figure.diagnostic === true ? '  (diag) ' : ''}${figure.label}`,
+        figure.unit,
+        formatNumber(figure.lab.median),
+        formatNumber(figure.ws.median),
+        compared ? formatRatio(ratio(figure)) : NOT_COMPARED,
+        compared ? formatInterval(figure) : NOT_COMPARED,
+        compared ? `${formatSpread(figure.lab)} / ${formatSpread(figure.ws)}` : NOT_COMPARED,
+      ],
+    };
+  });
 }
 
 const HEADER = ['figure', 'unit', 'lab', 'ws', 'ratio', '95% interval', 'spread lab / ws'] as const;

@@ -20,6 +20,13 @@ export interface Sample {
   readonly connections: number;
   /** Process CPU time (user + system) in microseconds since start. */
   readonly cpuMicros: number;
+  /**
+   * The user part of cpuMicros: the process's own code (JavaScript, V8, libc, addons) without the kernel's work
+   * for its syscalls. Over loopback TCP the kernel's copies cost both servers alike; this is where they differ.
+   */
+  readonly userMicros: number;
+  /** Minor page faults since start: pages the process touched that the kernel had to map (again). */
+  readonly minorFaults: number;
 }
 
 export interface SampleRequest {
@@ -71,6 +78,8 @@ async function takeSample(server: BenchServer, gc: boolean): Promise<Sample> {
     arrayBuffers: memory.arrayBuffers,
     connections: server.connectionCount(),
     cpuMicros: cpu.user + cpu.system,
+    userMicros: cpu.user,
+    minorFaults: process.resourceUsage().minorPageFault,
   };
 }
 

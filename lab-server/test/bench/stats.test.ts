@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { INTERVAL_CONFIDENCE, medianInterval } from '../../bench/stats.ts';
-import { makeFigure, pairedRatioInterval, ratio, standing } from '../../bench/report.ts';
+import { formatMarkdownTable, makeFigure, pairedRatioInterval, ratio, standing } from '../../bench/report.ts';
 import { seededRandom } from '../support/frame-builder.ts';
 
 const oneTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
@@ -80,5 +80,15 @@ describe('ratio', () => {
     // Medians: lab 240, ws 250 (their ratio 0.96); per round the lab is ahead 4 times out of 5: median ratio 1.2.
     const figure = makeFigure('paired', 'p', 'x', 'higher', [120, 240, 300, 480, 100], [100, 200, 250, 400, 300]);
     expect(ratio(figure)).toBeCloseTo(1.2, 10);
+  });
+});
+
+describe('formatMarkdownTable', () => {
+  it('shows a values-only figure (counts that are often zero) without a ratio, an interval or a spread', () => {
+    const faults = { ...makeFigure('faults', 'server minor page faults', 'per MiB', 'lower', [0, 0, 1, 0, 0, 0], [30, 31, 25, 40, 33, 29], true), valuesOnly: true };
+    const rate = makeFigure('rate', 'echo', 'MiB/s', 'higher', [12, 12, 12, 12, 12, 12], [10, 10, 10, 10, 10, 10]);
+    const [, , rateRow, faultsRow] = formatMarkdownTable([rate, faults]).split('\n');
+    expect(rateRow).toBe('| echo | MiB/s | 12.0 | 10.0 | 1.20x | 1.20-1.20x | ±0% / ±0% |');
+    expect(faultsRow).toBe('| (diag) server minor page faults | per MiB | 0.00 | 30.5 | - | - | - |');
   });
 });
