@@ -101,7 +101,7 @@ async function main(): Promise<void> {
   log(`load average at start: ${loadAtStart}`);
   log(`bench process (the ws load generator): ${nativeAddonReport()}`);
   log(
-    `rounds: ${settings.rounds} per server and figure (alternating lab, ws), ${settings.measureMs} ms measured after ` +
+    `rounds: ${settings.rounds} per server and figure (echo-1mib and handshakes ${settings.sharedLimitRounds}; alternating lab, ws), ${settings.measureMs} ms measured after ` +
       `${settings.warmupMs} ms warm-up; parse: ${settings.parseRounds} rounds of ${settings.parseMs} ms; idle figure: ${settings.idleConnections} connections x ${settings.memoryRounds} rounds`,
   );
 
@@ -122,7 +122,7 @@ async function main(): Promise<void> {
 
   const loadAtEnd = formatLoad();
   const elapsed = ((Date.now() - startedAt.getTime()) / 1000).toFixed(0);
-  log(`\nResults (median of ${settings.rounds} rounds, parse ${settings.parseRounds}; ratio >= 1.00x means lab at least as good as ws; (diag) rows are diagnostics)`);
+  log(`\nResults (median of ${settings.rounds} rounds, echo-1mib and handshakes ${settings.sharedLimitRounds}, parse ${settings.parseRounds}; ratio >= 1.00x means lab at least as good as ws; (diag) rows are diagnostics)`);
   log(formatTable(figures));
   const standings = standingSummary(figures);
   log(`\n${standings}`);
@@ -137,7 +137,7 @@ async function main(): Promise<void> {
         `Run of ${startedAt.toISOString().slice(0, 10)} (${elapsed} s): ${describeEnv(env)}.`,
         `Load average (1, 5, 15 min) at start: ${loadAtStart}; at end: ${loadAtEnd} (the end includes the benchmark's own load: ` +
           'the server under test and the load generator keep both cores busy).',
-        `Median of ${settings.rounds} alternating rounds per server (idle memory: ${settings.memoryRounds} rounds of ` +
+        `Median of ${settings.rounds} alternating rounds per server (echo-1mib and handshakes: ${settings.sharedLimitRounds}; idle memory: ${settings.memoryRounds} rounds of ` +
           `${settings.idleConnections.toLocaleString('en-US')} connections; parse figures: ${settings.parseRounds} rounds). ` +
           'Ratio >= 1.00x means the lab is at least as good as ws. The 95% interval is that of the median of the per-round ' +
           'ratios (each lab round against the ws round right after it; see "How it measures").',

@@ -20,6 +20,8 @@ interface EchoCase {
   readonly binary: boolean;
   /** 'msgs' reports messages/s; 'mib' reports MiB/s (echoed bytes received per second). */
   readonly rate: 'msgs' | 'mib';
+  /** The load generator co-limits the rate: the figure takes settings.sharedLimitRounds. */
+  readonly sharedLimit?: boolean;
 }
 
 const MIB = 1024 * 1024;
@@ -28,7 +30,7 @@ export const ECHO_CASES: readonly EchoCase[] = [
   { id: 'echo-64-1', label: '64 B binary echo, 1 connection (window 32)', connections: 1, window: 32, size: 64, binary: true, rate: 'msgs' },
   { id: 'echo-64-50', label: '64 B binary echo, 50 connections (window 8 each)', connections: 50, window: 8, size: 64, binary: true, rate: 'msgs' },
   { id: 'echo-64-text-50', label: '64 B text echo, 50 connections (window 8 each)', connections: 50, window: 8, size: 64, binary: false, rate: 'msgs' },
-  { id: 'echo-1mib', label: '1 MiB binary echo, 1 connection (window 4)', connections: 1, window: 4, size: MIB, binary: true, rate: 'mib' },
+  { id: 'echo-1mib', label: '1 MiB binary echo, 1 connection (window 4)', connections: 1, window: 4, size: MIB, binary: true, rate: 'mib', sharedLimit: true },
 ];
 
 function makePayload(size: number, binary: boolean): Buffer {
@@ -99,7 +101,8 @@ export async function runEchoFigures(
   for (const echo of ECHO_CASES) {
     if (!selected(settings, echo.id)) continue;
     const payload = makePayload(echo.size, echo.binary);
-    const results = await alternate(settings.rounds, servers, async (server, round) => {
+    const rounds = echo.sharedLimit === true ? settings.sharedLimitRounds : settings.rounds;
+    const results = await alternate(rounds, servers, async (server, round) => {
       const result = await runRound(server, echo, payload, settings);
       log(`  ${echo.id} round ${round + 1} ${server.kind}: ${result.rate.toFixed(1)} ${echo.rate === 'msgs' ? 'msg/s' : 'MiB/s'}`);
       return result;

@@ -32,7 +32,7 @@ export async function runHandshakeFigures(
   servers: Record<ServerKind, ServerHandle>,
   log: (line: string) => void,
 ): Promise<Figure[]> {
-  const results = await alternate(settings.rounds, servers, async (server, round) => {
+  const results = await alternate(settings.sharedLimitRounds, servers, async (server, round) => {
     const cpuStart = cpuAt(server, settings.warmupMs);
     const cpuEnd = cpuAt(server, settings.warmupMs + settings.measureMs);
     const loadStart = loadCpuAt(settings.warmupMs);
