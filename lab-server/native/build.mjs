@@ -21,6 +21,9 @@ const ADDONS = [
   },
 ];
 
+/** What a machine without the addons gets: the portable paths, with the same results. */
+const WITHOUT_ADDONS = 'the lab server runs without its native addons (same results)';
+
 function say(line) {
   console.log(`lab-server/native: ${line}`);
 }
@@ -48,11 +51,11 @@ function findHeaders() {
 }
 
 function build() {
-  if (process.platform === 'win32') return say('not built on Windows: the lab server runs without its native addons (same results)');
+  if (process.platform === 'win32') return say(`not built on Windows: ${WITHOUT_ADDONS}`);
   const compiler = findCompiler();
-  if (compiler === null) return say('not built: no C compiler (cc, gcc or clang) found; the lab server runs without its native addons (same results)');
+  if (compiler === null) return say(`not built: no C compiler (cc, gcc or clang) found; ${WITHOUT_ADDONS}`);
   const headers = findHeaders();
-  if (headers === null) return say('not built: no Node-API headers (node_api.h) found; the lab server runs without its native addons (same results)');
+  if (headers === null) return say(`not built: no Node-API headers (node_api.h) found; ${WITHOUT_ADDONS}`);
   const flags = ['-O3', '-std=c11', '-Wall', '-shared', '-fPIC', ...(process.platform === 'darwin' ? ['-undefined', 'dynamic_lookup'] : [])];
   for (const { name, fallback } of ADDONS) {
     const source = join(here, `${name}.c`);

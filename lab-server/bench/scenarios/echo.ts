@@ -79,10 +79,9 @@ async function runRound(server: ServerHandle, echo: EchoCase, payload: Buffer, s
     },
   });
   const seconds = result.elapsedMs / 1000;
-  // Per message in µs, or per MiB in ms.
-  const per = (micros: number): number =>
-    echo.rate === 'msgs' ? micros / result.messages : micros / 1000 / (result.bytes / MIB);
+  // Per message, or per MiB; CPU time in µs per message, or in ms per MiB.
   const perUnit = (count: number): number => (echo.rate === 'msgs' ? count / result.messages : count / (result.bytes / MIB));
+  const per = (micros: number): number => (echo.rate === 'msgs' ? perUnit(micros) : perUnit(micros) / 1000);
   return {
     rate: echo.rate === 'msgs' ? result.messages / seconds : result.bytes / MIB / seconds,
     cpuCost: per(end.cpu - start.cpu),
@@ -107,31 +106,16 @@ export async function runEchoFigures(
       log(`  ${echo.id} round ${round + 1} ${server.kind}: ${result.rate.toFixed(1)} ${echo.rate === 'msgs' ? 'msg/s' : 'MiB/s'}`);
       return result;
     });
-    const rate = (kind: ServerKind): number[] => results[kind].map((r) => r.rate);
     const of = (kind: ServerKind, pick: (r: RoundResult) => number): number[] => results[kind].map(pick);
     const costUnit = echo.rate === 'msgs' ? 'µs/msg' : 'ms/MiB';
+    const costRow = (suffix: string, label: string, pick: (r: RoundResult) => number): Figure =>
+      makeFigure(`${echo.id}-${suffix}`, label, costUnit, 'lower', of('lab', pick), of('ws', pick), true);
     figures.push(
-      makeFigure(echo.id, echo.label, echo.rate === 'msgs' ? 'msg/s' : 'MiB/s', 'higher', rate('lab'), rate('ws')),
-      makeFigure(`${echo.id}-cpu`, 'server CPU time, figure above', costUnit, 'lower', of('lab', (r) => r.cpuCost), of('ws', (r) => r.cpuCost), true),
-      makeFigure(
-        `${echo.id}-cpu-user`,
-        'server CPU time outside the kernel (user)',
-        costUnit,
-        'lower',
-        of('lab', (r) => r.userCost),
-        of('ws', (r) => r.userCost),
-        true,
-      ),
+      makeFigure(echo.id, echo.label, echo.rate === 'msgs' ? 'msg/s' : 'MiB/s', 'higher', of('lab', (r) => r.rate), of('ws', (r) => r.rate)),
+      costRow('cpu', 'server CPU time, figure above', (r) => r.cpuCost),
+      costRow('cpu-user', 'server CPU time outside the kernel (user)', (r) => r.userCost),
       // The load shares the two cores with the server: when it costs about as much as the server, it sets the rate.
-      makeFigure(
-        `${echo.id}-load-cpu`,
-        'load generator CPU time, figure above',
-        costUnit,
-        'lower',
-        of('lab', (r) => r.loadCost),
-        of('ws', (r) => r.loadCost),
-        true,
-      ),
+      costRow('load-cpu', 'load generator CPU time, figure above', (r) => r.loadCost),
     );
     // A page fault is memory given back to the kernel and touched again: system time the allocator could spare.
     // Large messages only: small echoes fault almost never, on either server.

@@ -4,10 +4,8 @@
  * it in again for the next socket reads (see heap.c for the measurements). Optional: without the addon
  * (no C compiler, not glibc, or LAB_KEEP_FREED_HEAP=off) the heap trims as the C library decides.
  */
-import { createRequire } from 'node:module';
+import { loadNativeFunction } from './native-addon.ts';
 
-/** Built by lab-server/native/build.mjs (the package's postinstall). */
-const ADDON_PATH = '../../native/build/heap.node';
 /** `LAB_KEEP_FREED_HEAP=off` leaves the C library's default (to compare the two, or to rule the addon out). */
 const SWITCH_ENV = 'LAB_KEEP_FREED_HEAP';
 
@@ -15,12 +13,7 @@ type KeepFreedHeap = (bytes: number) => boolean;
 
 /** The addon's setter, or null when it is not built (or does not load on this Node). */
 export function loadKeepFreedHeap(): KeepFreedHeap | null {
-  try {
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as { keepFreedHeap?: unknown };
-    return typeof addon.keepFreedHeap === 'function' ? (addon.keepFreedHeap as KeepFreedHeap) : null;
-  } catch {
-    return null;
-  }
+  return loadNativeFunction<KeepFreedHeap>('heap', 'keepFreedHeap');
 }
 
 /**

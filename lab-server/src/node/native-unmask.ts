@@ -4,11 +4,9 @@
  * copies in and out of its own memory. Optional: without the addon (no C compiler when installing, or
  * LAB_NATIVE_UNMASK=off) the core keeps its WebAssembly kernel, with the same results.
  */
-import { createRequire } from 'node:module';
 import { useHostMasker, type HostMasker } from '../protocol/frame/mask.ts';
+import { loadNativeFunction } from './native-addon.ts';
 
-/** Built by lab-server/native/build.mjs (the package's postinstall). */
-const ADDON_PATH = '../../native/build/unmask.node';
 /** `LAB_NATIVE_UNMASK=off` keeps the WebAssembly kernel (to compare the two, or to rule the addon out). */
 const SWITCH_ENV = 'LAB_NATIVE_UNMASK';
 
@@ -16,12 +14,7 @@ export type UnmaskingKind = 'native' | 'webassembly';
 
 /** The addon's masker, or null when it is not built (or does not load on this Node). */
 export function loadNativeMasker(): HostMasker | null {
-  try {
-    const addon = createRequire(import.meta.url)(ADDON_PATH) as { unmask?: unknown };
-    return typeof addon.unmask === 'function' ? (addon.unmask as HostMasker) : null;
-  } catch {
-    return null;
-  }
+  return loadNativeFunction<HostMasker>('unmask', 'unmask');
 }
 
 /** Gives the core the native masker unless switched off or missing; says which unmasking is in use. */
